@@ -1,0 +1,141 @@
+//! Configuration: a TOML file (`--config FILE`, or `shijian.toml` in the data directory if
+//! present), then environment variables, then command-line flags, each overriding the one
+//! before. Every key is documented in `docs/CONFIGURATION.md`.
+
+use anyhow::Context;
+use serde::Deserialize;
+use shijian_domain::password::PasswordPolicy;
+use shijian_storage::sessions::SessionPolicy;
+use std::path::Path;
+
+/// The configuration file's contents.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Config {
+    /// Address `serve` listens on.
+    pub listen: String,
+    /// `text` or `json`.
+    pub log_format: String,
+    /// Served behind TLS: cookies get `Secure` and `__Host-`, responses HSTS.
+    pub secure_cookies: bool,
+    pub session: SessionConfig,
+    pub password: PasswordPolicy,
+}
+
+/// Sign-in and session settings.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct SessionConfig {
+    pub idle_timeout_minutes: i64,
+    pub absolute_lifetime_hours: i64,
+    pub max_failed_logins: i64,
+    pub lockout_minutes: i64,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Self {
+            listen: "127.0.0.1:8080".into(),
+            log_format: "text".into(),
+            secure_cookies: false,
+            session: SessionConfig::default(),
+            password: PasswordPolicy::default(),
+        }
+    }
+}
+
+impl Default for SessionConfig {
+    fn default() -> Self {
+        let p = SessionPolicy::default();
+        Self {
+            idle_timeout_minutes: p.idle_timeout.num_minutes(),
+            absolute_lifetime_hours: p.absolute_lifetime.num_hours(),
+            max_failed_logins: p.max_failures,
+            lockout_minutes: p.lockout.num_minutes(),
+        }
+    }
+}
+
+impl SessionConfig {
+    #[must_use]
+    pub fn policy(&self) -> SessionPolicy {
+        SessionPolicy {
+            max_failures: self.max_failed_logins.max(1),
+            lockout: chrono::Duration::minutes(self.lockout_minutes.max(1)),
+            idle_timeout: chrono::Duration::minutes(self.idle_timeout_minutes.max(1)),
+            absolute_lifetime: chrono::Duration::hours(self.absolute_lifetime_hours.max(1)),
+        }
+    }
+}
+
+fn env_parse<T: std::str::FromStr>(name: &str, target: &mut T) -> anyhow::Result<()> {
+    if let Ok(v) = std::env::var(name) {
+        *target = v
+            .parse()
+            .map_err(|_| anyhow::anyhow!("环境变量 {name} 的值无效：{v}"))?;
+    }
+    Ok(())
+}
+
+impl Config {
+    /// Reads `file` if given (it must exist), else `default_file` if it exists, then applies
+    /// the `SHIJIAN_*` environment overrides.
+    pub fn load(file: Option<&Path>, default_file: &Path) -> anyhow::Result<Self> {
+        let path = file.or_else(|| default_file.exists().then_some(default_file));
+        let mut c: Config = match path {
+            Some(p) => {
+                let text = std::fs::read_to_string(p)
+                    .with_context(|| format!("无法读取配置文件 {}", p.display()))?;
+                toml::from_str(&text).with_context(|| format!("配置文件 {} 有误", p.display()))?
+            }
+            None => Config::default(),
+        };
+        env_parse("SHIJIAN_LISTEN", &mut c.listen)?;
+        env_parse("SHIJIAN_LOG_FORMAT", &mut c.log_format)?;
+        env_parse("SHIJIAN_SECURE_COOKIES", &mut c.secure_cookies)?;
+        env_parse(
+            "SHIJIAN_SESSION_IDLE_TIMEOUT_MINUTES",
+            &mut c.session.idle_timeout_minutes,
+        )?;
+        env_parse(
+            "SHIJIAN_SESSION_ABSOLUTE_LIFETIME_HOURS",
+            &mut c.session.absolute_lifetime_hours,
+        )?;
+        env_parse(
+            "SHIJIAN_MAX_FAILED_LOGINS",
+            &mut c.session.max_failed_logins,
+        )?;
+        env_parse("SHIJIAN_LOCKOUT_MINUTES", &mut c.session.lockout_minutes)?;
+        env_parse("SHIJIAN_PASSWORD_MIN_LENGTH", &mut c.password.min_length)?;
+        env_parse("SHIJIAN_PASSWORD_MIN_CLASSES", &mut c.password.min_classes)?;
+        Ok(c)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn file_values_override_defaults() {
+        let dir = tempfile::tempdir().unwrap();
+        let f = dir.path().join("c.toml");
+        std::fs::write(
+            &f,
+            "listen = \"0.0.0.0:9000\"\n[session]\nlockout_minutes = 30\n",
+        )
+        .unwrap();
+        let c = Config::load(Some(&f), Path::new("/nonexistent")).unwrap();
+        assert_eq!(c.listen, "0.0.0.0:9000");
+        assert_eq!(c.session.policy().lockout, chrono::Duration::minutes(30));
+        assert_eq!(c.session.policy().max_failures, 5);
+    }
+
+    #[test]
+    fn unknown_keys_are_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let f = dir.path().join("c.toml");
+        std::fs::write(&f, "listne = \"x\"\n").unwrap();
+        assert!(Config::load(Some(&f), Path::new("/nonexistent")).is_err());
+    }
+}

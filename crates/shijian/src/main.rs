@@ -1,0 +1,5 @@
+//! Entry point of the `shijian` binary; see `shijian --help`.
+
+fn main() -> std::process::ExitCode {
+    shijian::cli::main()
+}

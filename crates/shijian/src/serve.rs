@@ -1,0 +1,116 @@
+//! `shijian serve`: start-up accounts, the HTTP server, the job loop, and a graceful stop
+//! on SIGTERM or Ctrl-C that lets in-flight requests finish.
+
+use crate::config::Config;
+use crate::demo;
+use anyhow::Context;
+use shijian_storage::jobs::{self, JobContext};
+use shijian_storage::Store;
+use shijian_web::{build_router, AppState, WebConfig};
+use std::time::Duration;
+use tokio::sync::watch;
+
+/// Options of `serve` beyond the configuration file.
+#[derive(Debug, Clone, Default)]
+pub struct ServeOptions {
+    pub demo: bool,
+    /// Test-only routes (`SHIJIAN_TEST_HOOKS=1`).
+    pub test_hooks: bool,
+}
+
+/// How often each server process looks for due jobs.
+const JOB_TICK: Duration = Duration::from_secs(60);
+
+pub async fn run(store: Store, config: &Config, opts: &ServeOptions) -> anyhow::Result<()> {
+    if opts.demo {
+        let created = demo::ensure_demo_accounts(&store).await?;
+        if !created.is_empty() {
+            println!(
+                "已创建 {} 个演示账户（密码均为 {}，见 README）：",
+                created.len(),
+                demo::DEMO_PASSWORD
+            );
+            for chunk in created.chunks(7) {
+                println!("  {}", chunk.join("  "));
+            }
+        }
+    } else if let Some(pw) = demo::ensure_first_admin(&store, &config.password).await? {
+        println!("已创建系统管理员 admin，初始密码（仅显示这一次）：{pw}");
+    }
+    let web = WebConfig {
+        session_policy: config.session.policy(),
+        password_policy: config.password.clone(),
+        secure_cookies: config.secure_cookies,
+        test_hooks: opts.test_hooks,
+    };
+    let app = build_router(AppState::new(store.clone(), web));
+    let listener = tokio::net::TcpListener::bind(&config.listen)
+        .await
+        .with_context(|| format!("无法监听 {}", config.listen))?;
+    let addr = listener.local_addr()?;
+    println!("shijian listening on http://{addr}");
+    tracing::info!(%addr, backend = store.backend_name(), "serving");
+
+    let (stop_tx, stop_rx) = watch::channel(false);
+    let jobs = tokio::spawn(job_loop(
+        store.clone(),
+        JobContext {
+            session_policy: config.session.policy(),
+        },
+        stop_rx,
+    ));
+    axum::serve(listener, app)
+        .with_graceful_shutdown(shutdown_signal())
+        .await?;
+    let _ = stop_tx.send(true);
+    let _ = jobs.await;
+    store.close().await;
+    tracing::info!("stopped");
+    Ok(())
+}
+
+async fn job_loop(store: Store, jc: JobContext, mut stop: watch::Receiver<bool>) {
+    let holder = format!("{}-{}", std::process::id(), uuid_like());
+    loop {
+        let today = store.clock().today();
+        match jobs::run_due(&store, today, &holder, &jc).await {
+            Ok(done) => {
+                for (name, day, result) in done {
+                    tracing::info!(job = name, %day, result, "job ran");
+                }
+            }
+            Err(e) => tracing::error!(error = ?e, "job tick failed"),
+        }
+        tokio::select! {
+            _ = tokio::time::sleep(JOB_TICK) => {}
+            _ = stop.changed() => return,
+        }
+    }
+}
+
+fn uuid_like() -> String {
+    use rand::Rng;
+    format!("{:016x}", rand::rngs::OsRng.gen::<u64>())
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {}
+        () = term => {}
+    }
+    tracing::info!("shutting down: finishing in-flight requests");
+}

@@ -1,0 +1,7 @@
+//! The HTTP API suite: one binary, every test run on SQLite and on PostgreSQL.
+
+mod access;
+mod audit_events;
+mod auth;
+mod platform;
+mod support;

@@ -1,0 +1,236 @@
+//! The test harness: a real server on a free port over a real database (a fresh SQLite
+//! data directory, or a fresh PostgreSQL database), a settable clock, and helpers to sign
+//! in. Every API test runs on both backends through `backends!`.
+
+use chrono::{TimeZone, Utc};
+use reqwest::{Method, StatusCode};
+use serde_json::{json, Value};
+use shijian_domain::clock::FixedClock;
+use shijian_domain::password::PasswordPolicy;
+use shijian_domain::role::Role;
+use shijian_storage::users::{self, NewUser};
+use shijian_storage::{Actor, DatabaseConfig, RequestCtx, Store};
+use shijian_web::{build_router, AppState, WebConfig};
+use std::sync::Arc;
+
+pub const PASSWORD: &str = "Test-Pass-2026";
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+pub struct TestApp {
+    pub base: String,
+    pub store: Store,
+    pub clock: Arc<FixedClock>,
+    pub client: reqwest::Client,
+    _dir: Option<tempfile::TempDir>,
+}
+
+/// The PostgreSQL server the test script started, if any.
+pub fn pg_admin_url() -> Option<String> {
+    std::env::var("SHIJIAN_TEST_PG_URL")
+        .ok()
+        .filter(|s| !s.is_empty())
+}
+
+/// Whether a missing PostgreSQL fails the test (the test script sets this) or skips it.
+pub fn pg_required() -> bool {
+    std::env::var("SHIJIAN_TEST_REQUIRE_PG").is_ok_and(|v| v == "1")
+}
+
+/// A fresh, empty database on `backend`, or `None` when PostgreSQL is not available
+/// and not required.
+pub async fn fresh_database(
+    backend: Backend,
+) -> Option<(DatabaseConfig, Option<tempfile::TempDir>)> {
+    match backend {
+        Backend::Sqlite => {
+            let dir = tempfile::tempdir().unwrap();
+            Some((
+                DatabaseConfig::Sqlite {
+                    dir: dir.path().join("data"),
+                },
+                Some(dir),
+            ))
+        }
+        Backend::Postgres => {
+            let Some(admin) = pg_admin_url() else {
+                assert!(
+                    !pg_required(),
+                    "SHIJIAN_TEST_PG_URL is not set but PostgreSQL tests are required"
+                );
+                eprintln!("SKIPPED: PostgreSQL not available (set SHIJIAN_TEST_PG_URL, or run scripts/test.sh)");
+                return None;
+            };
+            let name = format!("t_{}", uuid::Uuid::new_v4().simple());
+            let pool = sqlx::PgPool::connect(&admin).await.unwrap();
+            sqlx::query(&format!("CREATE DATABASE {name}"))
+                .execute(&pool)
+                .await
+                .unwrap();
+            pool.close().await;
+            let url = match admin.rsplit_once('/') {
+                Some((base, _)) => format!("{base}/{name}"),
+                None => panic!("bad SHIJIAN_TEST_PG_URL"),
+            };
+            Some((DatabaseConfig::Postgres { url }, None))
+        }
+    }
+}
+
+/// 2026-06-15 10:00 Beijing time: a fixed start for every test.
+pub fn start_instant() -> chrono::DateTime<Utc> {
+    Utc.with_ymd_and_hms(2026, 6, 15, 2, 0, 0).unwrap()
+}
+
+impl TestApp {
+    pub async fn spawn(backend: Backend) -> Option<Self> {
+        Self::spawn_with(backend, WebConfig::default()).await
+    }
+
+    pub async fn spawn_with(backend: Backend, config: WebConfig) -> Option<Self> {
+        let (db, dir) = fresh_database(backend).await?;
+        let clock = Arc::new(FixedClock::new(start_instant()));
+        let store = Store::open(&db, clock.clone()).await.unwrap();
+        let app = build_router(AppState::new(store.clone(), config));
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+        Some(Self {
+            base: format!("http://{addr}"),
+            store,
+            clock,
+            client: reqwest::Client::builder()
+                .redirect(reqwest::redirect::Policy::none())
+                .build()
+                .unwrap(),
+            _dir: dir,
+        })
+    }
+
+    /// Creates an account directly in storage (as the CLI operator would).
+    pub async fn add_user(&self, username: &str, role: Role, jurisdiction: &str) -> i64 {
+        let new = NewUser {
+            username: username.into(),
+            display_name: format!("测试{username}"),
+            role,
+            jurisdiction: jurisdiction.into(),
+            password: PASSWORD.into(),
+        };
+        users::create(
+            &self.store,
+            &Actor::system("test"),
+            &RequestCtx::local("test"),
+            new,
+            &PasswordPolicy::default(),
+        )
+        .await
+        .unwrap()
+        .id
+    }
+
+    /// Signs in over the API and returns the bearer token.
+    pub async fn login(&self, username: &str) -> String {
+        let (status, body) = self
+            .call(
+                Method::POST,
+                "/api/v1/auth/login",
+                None,
+                Some(json!({"username": username, "password": PASSWORD})),
+            )
+            .await;
+        assert_eq!(status, StatusCode::OK, "login {username}: {body}");
+        body["token"].as_str().unwrap().to_owned()
+    }
+
+    /// Creates an account and signs it in.
+    pub async fn user_token(
+        &self,
+        username: &str,
+        role: Role,
+        jurisdiction: &str,
+    ) -> (i64, String) {
+        let id = self.add_user(username, role, jurisdiction).await;
+        (id, self.login(username).await)
+    }
+
+    pub fn request(
+        &self,
+        method: Method,
+        path: &str,
+        token: Option<&str>,
+    ) -> reqwest::RequestBuilder {
+        let mut r = self.client.request(method, format!("{}{path}", self.base));
+        if let Some(t) = token {
+            r = r.bearer_auth(t);
+        }
+        r
+    }
+
+    /// Sends a JSON request; returns the status and the JSON body (Null if none).
+    pub async fn call(
+        &self,
+        method: Method,
+        path: &str,
+        token: Option<&str>,
+        body: Option<Value>,
+    ) -> (StatusCode, Value) {
+        let mut r = self.request(method, path, token);
+        if let Some(b) = body {
+            r = r.json(&b);
+        }
+        let resp = r.send().await.unwrap();
+        let status = resp.status();
+        let text = resp.text().await.unwrap();
+        (status, serde_json::from_str(&text).unwrap_or(Value::Null))
+    }
+
+    pub async fn get(&self, path: &str, token: &str) -> (StatusCode, Value) {
+        self.call(Method::GET, path, Some(token), None).await
+    }
+
+    pub async fn post(&self, path: &str, token: &str, body: Value) -> (StatusCode, Value) {
+        self.call(Method::POST, path, Some(token), Some(body)).await
+    }
+
+    /// Raw SQL on the test database (for tampering tests).
+    pub async fn raw(&self, sql: &str) {
+        match self.store.backend() {
+            shijian_storage::Backend::Sqlite { write, .. } => {
+                sqlx::raw_sql(sql).execute(write).await.unwrap();
+            }
+            shijian_storage::Backend::Postgres(p) => {
+                sqlx::raw_sql(sql).execute(p).await.unwrap();
+            }
+        }
+    }
+}
+
+/// The body of a new-user request.
+pub fn new_user_body(username: &str, role: &str, jurisdiction: &str) -> Value {
+    json!({"username": username, "display_name": format!("用户{username}"), "role": role, "jurisdiction": jurisdiction, "password": PASSWORD})
+}
+
+/// Runs the test function `$name(app)` once on SQLite and once on PostgreSQL.
+macro_rules! backends {
+    ($($name:ident),* $(,)?) => {$(
+        mod $name {
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn sqlite() {
+                if let Some(app) = crate::support::TestApp::spawn(crate::support::Backend::Sqlite).await {
+                    super::$name(app).await;
+                }
+            }
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn postgres() {
+                if let Some(app) = crate::support::TestApp::spawn(crate::support::Backend::Postgres).await {
+                    super::$name(app).await;
+                }
+            }
+        }
+    )*};
+}
+pub(crate) use backends;

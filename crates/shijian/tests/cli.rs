@@ -1,0 +1,164 @@
+//! The binary's commands: each works on an empty data directory; `audit verify` names a
+//! record altered behind the application's back; `serve` and the CLI share a database;
+//! SIGTERM lets in-flight requests finish.
+
+mod common;
+
+use common::{bin, serve};
+use std::io::Write;
+use std::process::{Output, Stdio};
+
+fn user_add(data_dir: &std::path::Path, name: &str, jurisdiction: &str, password: &str) -> Output {
+    let mut child = bin()
+        .arg("--data-dir")
+        .arg(data_dir)
+        .args(["user", "add", name, "--role", "security_admin", "--jurisdiction", jurisdiction, "--password-stdin"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child.stdin.take().unwrap().write_all(format!("{password}\n").as_bytes()).unwrap();
+    child.wait_with_output().unwrap()
+}
+
+fn run(data_dir: &std::path::Path, args: &[&str]) -> Output {
+    bin().arg("--data-dir").arg(data_dir).args(args).output().unwrap()
+}
+
+fn text(o: &Output) -> String {
+    format!("{}{}", String::from_utf8_lossy(&o.stdout), String::from_utf8_lossy(&o.stderr))
+}
+
+#[test]
+fn commands_work_on_an_empty_data_directory() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path().join("fresh");
+    let o = user_add(&d, "zx.security", "钟祥市", "Good-Pass-2026");
+    assert!(o.status.success(), "{}", text(&o));
+    assert!(text(&o).contains("zx.security"));
+    // Bad input: a clear Chinese error and a failure status.
+    let o = user_add(&d, "zx.other", "火星", "Good-Pass-2026");
+    assert!(!o.status.success());
+    assert!(text(&o).contains("未知辖区"), "{}", text(&o));
+    let o = user_add(&d, "zx.weak", "420881", "weak");
+    assert!(!o.status.success());
+    assert!(text(&o).contains("密码至少"), "{}", text(&o));
+    for args in [&["jobs", "list"][..], &["jobs", "run", "session_cleanup", "--as-of", "2026-01-05"], &["audit", "verify"]] {
+        let o = run(&dir.path().join(format!("empty-{}", args[0])), args);
+        assert!(o.status.success(), "{args:?}: {}", text(&o));
+    }
+    let o = run(&d, &["jobs", "list"]);
+    assert!(text(&o).contains("session_cleanup"));
+}
+
+#[test]
+fn audit_verify_names_a_row_altered_with_python() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    for (i, j) in ["420802", "420804", "420822"].iter().enumerate() {
+        assert!(user_add(d, &format!("sec{i}"), j, "Good-Pass-2026").status.success());
+    }
+    let o = run(d, &["audit", "verify"]);
+    assert!(o.status.success(), "{}", text(&o));
+    assert!(text(&o).contains("校验通过"));
+    // The database itself refuses the change...
+    let refused = std::process::Command::new("python3")
+        .arg("-c")
+        .arg("import sqlite3,sys; c=sqlite3.connect(sys.argv[1]); c.execute(\"UPDATE audit_log SET actor='x' WHERE seq=2\"); c.commit()")
+        .arg(d.join("shijian.db"))
+        .output()
+        .unwrap();
+    assert!(!refused.status.success());
+    assert!(String::from_utf8_lossy(&refused.stderr).contains("append-only"));
+    // ...so an attacker drops the trigger first. verify finds the altered record.
+    let tamper = std::process::Command::new("python3")
+        .arg("-c")
+        .arg("import sqlite3,sys; c=sqlite3.connect(sys.argv[1]); c.execute('DROP TRIGGER audit_log_no_update'); c.execute(\"UPDATE audit_log SET actor='x' WHERE seq=2\"); c.commit()")
+        .arg(d.join("shijian.db"))
+        .output()
+        .unwrap();
+    assert!(tamper.status.success(), "{}", String::from_utf8_lossy(&tamper.stderr));
+    let o = run(d, &["audit", "verify"]);
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o));
+    assert!(text(&o).contains("第 2 条"), "{}", text(&o));
+}
+
+#[test]
+fn serve_and_cli_write_to_the_same_database_at_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path().to_path_buf();
+    let server = serve(&d, &["--demo"], &[]);
+    let base = server.base.clone();
+    // The server takes writes (sign-ins) while five CLI processes add users.
+    let logins = std::thread::spawn(move || {
+        let rt = tokio::runtime::Runtime::new().unwrap();
+        rt.block_on(async {
+            let client = reqwest::Client::new();
+            for _ in 0..20 {
+                let r = client
+                    .post(format!("{base}/api/v1/auth/login"))
+                    .json(&serde_json::json!({"username": "jingmen.officer", "password": shijian::demo::DEMO_PASSWORD}))
+                    .send()
+                    .await
+                    .unwrap();
+                assert_eq!(r.status(), 200);
+            }
+        });
+    });
+    let adders: Vec<_> = (0..5)
+        .map(|i| {
+            let d = d.clone();
+            std::thread::spawn(move || user_add(&d, &format!("cli{i}.sec"), "420881", "Good-Pass-2026"))
+        })
+        .collect();
+    for a in adders {
+        let o = a.join().unwrap();
+        assert!(o.status.success(), "{}", text(&o));
+    }
+    logins.join().unwrap();
+    drop(server);
+    let o = run(&d, &["audit", "verify"]);
+    assert!(o.status.success(), "{}", text(&o));
+}
+
+#[test]
+fn first_start_without_demo_creates_one_administrator() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = serve(dir.path(), &[], &[("SHIJIAN_ADMIN_PASSWORD", "Erste-Pass-2026")]);
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    rt.block_on(async {
+        let client = reqwest::Client::new();
+        let r = client
+            .post(format!("{}/api/v1/auth/login", server.base))
+            .json(&serde_json::json!({"username": "admin", "password": "Erste-Pass-2026"}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 200);
+        let body: serde_json::Value = r.json().await.unwrap();
+        assert_eq!(body["user"]["role"], "system_admin");
+    });
+}
+
+#[test]
+fn sigterm_lets_a_slow_request_finish() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut server = serve(dir.path(), &["--demo"], &[("SHIJIAN_TEST_HOOKS", "1")]);
+    let base = server.base.clone();
+    let slow = std::thread::spawn(move || {
+        let rt = tokio::runtime::Runtime::new().unwrap();
+        rt.block_on(async {
+            let r = reqwest::get(format!("{base}/__test/sleep?ms=2000")).await.unwrap();
+            (r.status(), r.text().await.unwrap())
+        })
+    });
+    std::thread::sleep(std::time::Duration::from_millis(500));
+    let pid = server.child.id().to_string();
+    assert!(std::process::Command::new("kill").args(["-TERM", &pid]).status().unwrap().success());
+    let (status, body) = slow.join().unwrap();
+    assert_eq!(status, 200);
+    assert_eq!(body, "slept");
+    let exit = server.child.wait().unwrap();
+    assert!(exit.success(), "{exit:?}");
+}

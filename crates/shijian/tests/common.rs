@@ -1,0 +1,58 @@
+//! Running the real `shijian` binary from tests.
+#![allow(dead_code)]
+
+use std::io::{BufRead, BufReader};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+pub fn bin() -> Command {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_shijian"));
+    c.env_remove("SHIJIAN_DATABASE_URL").env_remove("SHIJIAN_NOW").env("RUST_LOG", "warn");
+    c
+}
+
+/// A running `shijian serve`, killed on drop.
+pub struct Server {
+    pub child: Child,
+    pub base: String,
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// Starts `shijian serve` with `args` (plus a free port) and waits for it to listen.
+pub fn serve(data_dir: &std::path::Path, args: &[&str], envs: &[(&str, &str)]) -> Server {
+    let mut c = bin();
+    c.arg("--data-dir").arg(data_dir).arg("serve").arg("--listen").arg("127.0.0.1:0").args(args);
+    for (k, v) in envs {
+        c.env(k, v);
+    }
+    let mut child = c.stdout(Stdio::piped()).stderr(Stdio::inherit()).spawn().unwrap();
+    let stdout = child.stdout.take().unwrap();
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+            if let Some(addr) = line.strip_prefix("shijian listening on ") {
+                let _ = tx.send(addr.to_owned());
+            }
+        }
+    });
+    let base = rx.recv_timeout(Duration::from_secs(120)).expect("server did not start");
+    Server { child, base }
+}
+
+/// Polls `f` until it returns true or `secs` pass.
+pub fn wait_until(secs: u64, mut f: impl FnMut() -> bool) -> bool {
+    let start = Instant::now();
+    while start.elapsed() < Duration::from_secs(secs) {
+        if f() {
+            return true;
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    false
+}

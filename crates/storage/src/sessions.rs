@@ -1,0 +1,288 @@
+//! Sign-in, sessions and API tokens. Tokens are 256-bit random values given to the client
+//! once; only their SHA-256 is stored, so a database dump cannot be replayed.
+//!
+//! The lockout rule lives here: after `max_failures` wrong passwords in a row the account
+//! is locked for `lockout`; while locked even the right password fails, with the same
+//! answer as a wrong password or an unknown user.
+
+use crate::password::verify_password;
+use crate::users::{self, User};
+use crate::{Actor, AuditResult, Change, RequestCtx, Result, Store};
+use chrono::{DateTime, Duration, Utc};
+use rand::RngCore;
+use sha2::{Digest, Sha256};
+
+/// Sign-in and session rules (configurable).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SessionPolicy {
+    pub max_failures: i64,
+    pub lockout: Duration,
+    pub idle_timeout: Duration,
+    pub absolute_lifetime: Duration,
+}
+
+impl Default for SessionPolicy {
+    fn default() -> Self {
+        Self {
+            max_failures: 5,
+            lockout: Duration::minutes(15),
+            idle_timeout: Duration::minutes(30),
+            absolute_lifetime: Duration::hours(12),
+        }
+    }
+}
+
+/// A browser session (cookie) or an API token (bearer).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SessionKind {
+    Browser,
+    Api,
+}
+
+impl SessionKind {
+    fn as_str(self) -> &'static str {
+        match self {
+            SessionKind::Browser => "browser",
+            SessionKind::Api => "api",
+        }
+    }
+}
+
+/// A new session: the token is shown to the client once and never stored.
+#[derive(Debug, Clone)]
+pub struct NewSession {
+    pub token: String,
+    pub csrf_token: String,
+    pub expires_at: DateTime<Utc>,
+    pub user: User,
+}
+
+/// An authenticated session.
+#[derive(Debug, Clone)]
+pub struct SessionUser {
+    pub user: User,
+    pub token_hash: String,
+    pub csrf_token: String,
+    pub kind: SessionKind,
+}
+
+/// Why sign-in failed. Callers answer every variant the same way (401).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LoginFailure {
+    BadCredentials,
+    Locked,
+}
+
+fn random_token() -> String {
+    let mut b = [0u8; 32];
+    rand::rngs::OsRng.fill_bytes(&mut b);
+    hex::encode(b)
+}
+
+/// The stored form of a token.
+#[must_use]
+pub fn token_hash(token: &str) -> String {
+    hex::encode(Sha256::digest(token.as_bytes()))
+}
+
+fn login_change(username: &str, jurisdiction: &str, result: AuditResult) -> Change {
+    Change {
+        action: "auth.login",
+        object_type: "user",
+        object_id: username.to_owned(),
+        jurisdiction_code: jurisdiction.to_owned(),
+        result,
+        after: None,
+    }
+}
+
+/// Signs a user in. Every attempt, successful or not, leaves an audit record.
+pub async fn login(
+    store: &Store,
+    ctx: &RequestCtx,
+    username: &str,
+    password: &str,
+    kind: SessionKind,
+    policy: &SessionPolicy,
+) -> Result<std::result::Result<NewSession, LoginFailure>> {
+    let record = users::find_for_login(store, username).await?;
+    let now = store.now();
+    let Some(record) = record else {
+        verify_password(password.to_owned(), None).await;
+        let change = login_change(
+            username,
+            shijian_domain::division::CITY_CODE,
+            AuditResult::Failed,
+        );
+        store
+            .audit_only(&Actor::anonymous(username), ctx, change)
+            .await?;
+        return Ok(Err(LoginFailure::BadCredentials));
+    };
+    let user = record.user;
+    let actor = user.actor();
+    let locked = user.locked_until.is_some_and(|t| t > now);
+    let unusable = user.disabled || locked;
+    let hash = (!unusable).then(|| record.password_hash.clone());
+    let ok = verify_password(password.to_owned(), hash).await;
+    if unusable {
+        let result = if locked {
+            AuditResult::Locked
+        } else {
+            AuditResult::Denied
+        };
+        store
+            .audit_only(
+                &actor,
+                ctx,
+                login_change(username, &user.jurisdiction_code, result),
+            )
+            .await?;
+        return Ok(Err(if locked {
+            LoginFailure::Locked
+        } else {
+            LoginFailure::BadCredentials
+        }));
+    }
+    let mut tx = store.begin_write(&actor, ctx).await?;
+    if !ok {
+        let failures = record.failed_logins + 1;
+        let lock = failures >= policy.max_failures;
+        let (failures, until) = if lock {
+            (0, Some(now + policy.lockout))
+        } else {
+            (failures, None)
+        };
+        on_tx!(tx, c => sqlx::query("UPDATE app_user SET failed_logins = $1, locked_until = $2 WHERE id = $3")
+            .bind(failures).bind(until).bind(user.id).execute(c).await.map(|r| r.rows_affected()))?;
+        tx.record(login_change(
+            username,
+            &user.jurisdiction_code,
+            AuditResult::Failed,
+        ))
+        .await?;
+        if lock {
+            tx.record(Change {
+                action: "user.lock",
+                object_type: "user",
+                object_id: user.id.to_string(),
+                jurisdiction_code: user.jurisdiction_code.clone(),
+                result: AuditResult::Ok,
+                after: None,
+            })
+            .await?;
+        }
+        tx.commit().await?;
+        return Ok(Err(LoginFailure::BadCredentials));
+    }
+    let token = random_token();
+    let csrf_token = random_token();
+    let expires_at = now + policy.absolute_lifetime;
+    on_tx!(tx, c => sqlx::query("UPDATE app_user SET failed_logins = 0, locked_until = NULL WHERE id = $1")
+        .bind(user.id).execute(c).await.map(|r| r.rows_affected()))?;
+    on_tx!(tx, c => sqlx::query(
+        "INSERT INTO session (token_hash, user_id, kind, csrf_token, created_at, last_seen_at, expires_at) \
+         VALUES ($1, $2, $3, $4, $5, $5, $6)")
+        .bind(token_hash(&token)).bind(user.id).bind(kind.as_str()).bind(&csrf_token).bind(now).bind(expires_at)
+        .execute(c).await.map(|r| r.rows_affected()))?;
+    tx.record(login_change(
+        username,
+        &user.jurisdiction_code,
+        AuditResult::Ok,
+    ))
+    .await?;
+    tx.commit().await?;
+    Ok(Ok(NewSession {
+        token,
+        csrf_token,
+        expires_at,
+        user,
+    }))
+}
+
+#[derive(sqlx::FromRow)]
+struct SessionRow {
+    user_id: i64,
+    kind: String,
+    csrf_token: String,
+    last_seen_at: DateTime<Utc>,
+    expires_at: DateTime<Utc>,
+}
+
+/// How often a session's last-seen time is written (bounds the writes per request).
+const TOUCH_EVERY: i64 = 60;
+
+/// Finds the live session for `token`. Expired (idle or absolute) sessions are removed and
+/// answer `None`, as do sessions of disabled users.
+pub async fn authenticate(
+    store: &Store,
+    token: &str,
+    policy: &SessionPolicy,
+) -> Result<Option<SessionUser>> {
+    let hash = token_hash(token);
+    let row = on_pool!(store, c => sqlx::query_as::<_, SessionRow>(
+        "SELECT user_id, kind, csrf_token, last_seen_at, expires_at FROM session WHERE token_hash = $1")
+        .bind(&hash).fetch_optional(c).await)?;
+    let Some(row) = row else { return Ok(None) };
+    let now = store.now();
+    if now >= row.expires_at || now - row.last_seen_at >= policy.idle_timeout {
+        delete(store, token).await?;
+        return Ok(None);
+    }
+    let Some(user) = users::find_by_id(store, row.user_id).await? else {
+        return Ok(None);
+    };
+    if user.disabled {
+        return Ok(None);
+    }
+    if (now - row.last_seen_at).num_seconds() >= TOUCH_EVERY {
+        // Session liveness is bookkeeping, not a change of record: it is not audited.
+        on_writer!(store, c => sqlx::query("UPDATE session SET last_seen_at = $1 WHERE token_hash = $2")
+            .bind(now).bind(&hash).execute(c).await.map(|r| r.rows_affected()))?;
+    }
+    let kind = if row.kind == "api" {
+        SessionKind::Api
+    } else {
+        SessionKind::Browser
+    };
+    Ok(Some(SessionUser {
+        user,
+        token_hash: hash,
+        csrf_token: row.csrf_token,
+        kind,
+    }))
+}
+
+async fn delete(store: &Store, token: &str) -> Result<()> {
+    let hash = token_hash(token);
+    on_writer!(store, c => sqlx::query("DELETE FROM session WHERE token_hash = $1")
+        .bind(&hash).execute(c).await.map(|r| r.rows_affected()))?;
+    Ok(())
+}
+
+/// Signs out: the session ends at once. Audited.
+pub async fn logout(store: &Store, session: &SessionUser, ctx: &RequestCtx) -> Result<()> {
+    let actor = session.user.actor();
+    let mut tx = store.begin_write(&actor, ctx).await?;
+    on_tx!(tx, c => sqlx::query("DELETE FROM session WHERE token_hash = $1")
+        .bind(&session.token_hash).execute(c).await.map(|r| r.rows_affected()))?;
+    tx.record(Change {
+        action: "auth.logout",
+        object_type: "user",
+        object_id: session.user.username.clone(),
+        jurisdiction_code: session.user.jurisdiction_code.clone(),
+        result: AuditResult::Ok,
+        after: None,
+    })
+    .await?;
+    tx.commit().await
+}
+
+/// Removes sessions past their absolute or idle expiry (a daily job). Returns how many.
+pub async fn purge_expired(tx: &mut crate::WriteTx<'_>, policy: &SessionPolicy) -> Result<u64> {
+    let now = tx.now();
+    let idle_cutoff = now - policy.idle_timeout;
+    let n = on_tx!(tx, c => sqlx::query("DELETE FROM session WHERE expires_at <= $1 OR last_seen_at <= $2")
+        .bind(now).bind(idle_cutoff).execute(c).await.map(|r| r.rows_affected()))?;
+    Ok(n)
+}

@@ -1,0 +1,218 @@
+//! The write transaction: every state change runs in one, and each records its audit
+//! record (hash-chained) and its event in the same transaction as the change.
+//!
+//! Ordering: [`WriteTx::record`] locks the single `log_head` row (`FOR UPDATE` on
+//! PostgreSQL; SQLite's `BEGIN IMMEDIATE` already serialises writers) and holds it until
+//! commit. Sequence numbers are therefore assigned in commit order with no gaps, which is
+//! what lets a reader of the event log follow it by `seq` without ever missing an event.
+
+use crate::{Actor, RequestCtx, Result, Store, StoreError};
+use chrono::{DateTime, Utc};
+use shijian_domain::audit::{chain_hash, change_digest, AuditFields, HASH_ALG};
+use sqlx::{Postgres, Sqlite, Transaction};
+
+pub(crate) enum TxInner {
+    Sqlite(Transaction<'static, Sqlite>),
+    Postgres(Transaction<'static, Postgres>),
+}
+
+/// How an audited action ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AuditResult {
+    Ok,
+    /// Refused by a permission or jurisdiction check.
+    Denied,
+    /// Failed (wrong password, invalid input).
+    Failed,
+    /// Refused because the account is locked.
+    Locked,
+}
+
+impl AuditResult {
+    #[must_use]
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AuditResult::Ok => "ok",
+            AuditResult::Denied => "denied",
+            AuditResult::Failed => "failed",
+            AuditResult::Locked => "locked",
+        }
+    }
+}
+
+/// One audited change. With `after` set, an event carrying that after-image is appended too.
+#[derive(Debug, Clone)]
+pub struct Change {
+    /// What was done, e.g. `user.create` (also the event type).
+    pub action: &'static str,
+    pub object_type: &'static str,
+    pub object_id: String,
+    /// The jurisdiction the object belongs to (scopes who may read the record).
+    pub jurisdiction_code: String,
+    pub result: AuditResult,
+    /// The after-image (no plaintext ID or phone numbers). `None` records no event.
+    pub after: Option<serde_json::Value>,
+}
+
+/// An open write transaction. Dropping it without [`WriteTx::commit`] rolls back.
+pub struct WriteTx<'s> {
+    pub(crate) inner: TxInner,
+    store: &'s Store,
+    actor: Actor,
+    ctx: RequestCtx,
+    now: DateTime<Utc>,
+    recorded: bool,
+}
+
+impl Store {
+    /// Begins a write transaction on behalf of `actor` in request `ctx`.
+    pub async fn begin_write(&self, actor: &Actor, ctx: &RequestCtx) -> Result<WriteTx<'_>> {
+        let inner = match &self.backend {
+            crate::Backend::Sqlite { write, .. } => {
+                TxInner::Sqlite(write.begin_with("BEGIN IMMEDIATE").await?)
+            }
+            crate::Backend::Postgres(pool) => TxInner::Postgres(pool.begin().await?),
+        };
+        Ok(WriteTx {
+            inner,
+            store: self,
+            actor: actor.clone(),
+            ctx: ctx.clone(),
+            now: self.now(),
+            recorded: false,
+        })
+    }
+
+    /// Records an audit entry that changes nothing else (a failed login, a denied access).
+    pub async fn audit_only(&self, actor: &Actor, ctx: &RequestCtx, change: Change) -> Result<()> {
+        let mut tx = self.begin_write(actor, ctx).await?;
+        tx.record(change).await?;
+        tx.commit().await
+    }
+}
+
+impl WriteTx<'_> {
+    /// The instant this transaction acts at.
+    #[must_use]
+    pub fn now(&self) -> DateTime<Utc> {
+        self.now
+    }
+
+    #[must_use]
+    pub fn actor(&self) -> &Actor {
+        &self.actor
+    }
+
+    #[must_use]
+    pub fn store(&self) -> &Store {
+        self.store
+    }
+
+    /// Appends the audit record (and the event, if the change has an after-image).
+    /// Returns the audit sequence number.
+    pub async fn record(&mut self, change: Change) -> Result<i64> {
+        let head_sql = match self.inner {
+            TxInner::Sqlite(_) => {
+                "SELECT audit_seq, audit_hash, event_seq FROM log_head WHERE id = 1"
+            }
+            TxInner::Postgres(_) => {
+                "SELECT audit_seq, audit_hash, event_seq FROM log_head WHERE id = 1 FOR UPDATE"
+            }
+        };
+        let (audit_seq, prev_hash, event_seq): (i64, String, i64) =
+            on_tx!(self, c => sqlx::query_as(head_sql).fetch_one(c).await)?;
+        let seq = audit_seq + 1;
+        let payload = change.after.clone().unwrap_or(serde_json::Value::Null);
+        let digest = change_digest(&serde_json::json!({
+            "action": change.action,
+            "object": change.object_id,
+            "after": payload,
+        }));
+        let fields = AuditFields {
+            seq,
+            at: self.now,
+            actor: &self.actor.username,
+            actor_role: self.actor.role.as_str(),
+            actor_jurisdiction: &self.actor.jurisdiction,
+            action: change.action,
+            object_type: change.object_type,
+            object_id: &change.object_id,
+            jurisdiction_code: &change.jurisdiction_code,
+            result: change.result.as_str(),
+            request_id: &self.ctx.request_id,
+            change_digest: &digest,
+        };
+        let hash = chain_hash(&prev_hash, &fields);
+        on_tx!(self, c => sqlx::query(
+            "INSERT INTO audit_log (seq, at, actor, actor_role, actor_jurisdiction, action, \
+             object_type, object_id, jurisdiction_code, result, request_id, change_digest, \
+             hash_alg, prev_hash, hash) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)")
+            .bind(seq)
+            .bind(fields.at)
+            .bind(fields.actor)
+            .bind(fields.actor_role)
+            .bind(fields.actor_jurisdiction)
+            .bind(fields.action)
+            .bind(fields.object_type)
+            .bind(fields.object_id)
+            .bind(fields.jurisdiction_code)
+            .bind(fields.result)
+            .bind(fields.request_id)
+            .bind(fields.change_digest)
+            .bind(HASH_ALG)
+            .bind(&prev_hash)
+            .bind(&hash)
+            .execute(c).await.map(|r| r.rows_affected()))?;
+        let mut next_event = event_seq;
+        if let Some(after) = &change.after {
+            next_event += 1;
+            on_tx!(self, c => sqlx::query(
+                "INSERT INTO event (seq, at, event_type, object_type, object_id, jurisdiction_code, \
+                 request_id, audit_seq, payload) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)")
+                .bind(next_event)
+                .bind(self.now)
+                .bind(change.action)
+                .bind(change.object_type)
+                .bind(&change.object_id)
+                .bind(&change.jurisdiction_code)
+                .bind(&self.ctx.request_id)
+                .bind(seq)
+                .bind(after.to_string())
+                .execute(c).await.map(|r| r.rows_affected()))?;
+        }
+        on_tx!(self, c => sqlx::query(
+            "UPDATE log_head SET audit_seq = $1, audit_hash = $2, event_seq = $3 WHERE id = 1")
+            .bind(seq)
+            .bind(&hash)
+            .bind(next_event)
+            .execute(c).await.map(|r| r.rows_affected()))?;
+        self.recorded = true;
+        Ok(seq)
+    }
+
+    /// Commits the change with its audit records and events. Refuses to commit a
+    /// transaction that recorded no audit entry.
+    pub async fn commit(mut self) -> Result<()> {
+        if !self.recorded {
+            return Err(StoreError::Other(anyhow::anyhow!(
+                "write transaction without an audit record"
+            )));
+        }
+        if let Some((principal, key)) = self.ctx.idempotency.clone() {
+            // The reservation becomes "applied" atomically with the change, so a retry after
+            // a crash between commit and response is never applied twice.
+            on_tx!(self, c => sqlx::query(
+                "UPDATE idempotency_key SET state = 'applied' \
+                 WHERE principal = $1 AND idem_key = $2 AND state = 'pending'")
+                .bind(&principal)
+                .bind(&key)
+                .execute(c).await.map(|r| r.rows_affected()))?;
+        }
+        match self.inner {
+            TxInner::Sqlite(t) => t.commit().await?,
+            TxInner::Postgres(t) => t.commit().await?,
+        }
+        Ok(())
+    }
+}

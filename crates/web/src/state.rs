@@ -1,0 +1,47 @@
+//! The state every handler shares: the store and the web configuration.
+
+use crate::metrics::Metrics;
+use shijian_domain::password::PasswordPolicy;
+use shijian_storage::sessions::SessionPolicy;
+use shijian_storage::Store;
+use std::sync::Arc;
+
+/// Settings the web layer needs.
+#[derive(Debug, Clone, Default)]
+pub struct WebConfig {
+    pub session_policy: SessionPolicy,
+    pub password_policy: PasswordPolicy,
+    /// Mark cookies `Secure` and use the `__Host-` prefix (set when served behind TLS).
+    pub secure_cookies: bool,
+    /// Enables `/__test/*` routes used by the test suite (never in production).
+    pub test_hooks: bool,
+}
+
+/// Shared by every handler.
+#[derive(Clone)]
+pub struct AppState {
+    pub store: Store,
+    pub config: Arc<WebConfig>,
+    pub metrics: Arc<Metrics>,
+}
+
+impl AppState {
+    #[must_use]
+    pub fn new(store: Store, config: WebConfig) -> Self {
+        Self {
+            store,
+            config: Arc::new(config),
+            metrics: Arc::new(Metrics::default()),
+        }
+    }
+
+    /// The session cookie's name (`__Host-` prefixed behind TLS).
+    #[must_use]
+    pub fn session_cookie(&self) -> &'static str {
+        if self.config.secure_cookies {
+            "__Host-shijian_session"
+        } else {
+            "shijian_session"
+        }
+    }
+}

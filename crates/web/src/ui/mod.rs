@@ -1,0 +1,110 @@
+//! Server-rendered pages in Chinese: sign-in, the home page with the module navigation,
+//! the user menu, user management, the audit viewer and one's own password. Forms post
+//! with the session's CSRF token; the checks themselves live in storage.
+
+mod pages;
+
+use crate::state::AppState;
+use askama::Template;
+use axum::http::StatusCode;
+use axum::response::{Html, IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::Router;
+use shijian_domain::role::{Permission, Role};
+use shijian_storage::jurisdictions::Jurisdiction;
+use shijian_storage::sessions::SessionUser;
+
+pub(crate) fn router() -> Router<AppState> {
+    Router::new()
+        .route("/", get(pages::home))
+        .route("/login", get(pages::login_form).post(pages::login))
+        .route("/logout", post(pages::logout))
+        .route("/account", get(pages::account))
+        .route("/account/password", post(pages::change_password))
+        .route("/users", get(pages::users).post(pages::create_user))
+        .route("/users/{id}", get(pages::user))
+        .route("/users/{id}/{action}", post(pages::user_action))
+        .route("/audit", get(pages::audit))
+}
+
+/// What the page frame shows about the signed-in user.
+pub(crate) struct UserChrome {
+    pub display_name: String,
+    pub role_label: &'static str,
+    pub jurisdiction_name: String,
+    pub can_users: bool,
+    pub can_audit: bool,
+}
+
+/// The page frame: user menu, CSRF token for its forms, version.
+pub(crate) struct Chrome {
+    pub user: Option<UserChrome>,
+    pub csrf: String,
+    pub version: &'static str,
+}
+
+impl Chrome {
+    pub(crate) fn anonymous(csrf: String) -> Self {
+        Self {
+            user: None,
+            csrf,
+            version: env!("CARGO_PKG_VERSION"),
+        }
+    }
+
+    pub(crate) fn for_session(s: &SessionUser, all: &[Jurisdiction]) -> Self {
+        let u = &s.user;
+        Self {
+            user: Some(UserChrome {
+                display_name: u.display_name.clone(),
+                role_label: u.role.label(),
+                jurisdiction_name: jurisdiction_name(all, &u.jurisdiction_code),
+                can_users: u.role.can(Permission::ReadUsers),
+                can_audit: u.role.can(Permission::ReadAudit),
+            }),
+            csrf: s.csrf_token.clone(),
+            version: env!("CARGO_PKG_VERSION"),
+        }
+    }
+}
+
+pub(crate) fn jurisdiction_name(all: &[Jurisdiction], code: &str) -> String {
+    all.iter()
+        .find(|j| j.code == code)
+        .map_or_else(|| code.to_owned(), |j| j.name.clone())
+}
+
+/// (identifier, label) of every role, for select boxes.
+pub(crate) fn role_options() -> Vec<(&'static str, &'static str)> {
+    Role::ALL.iter().map(|r| (r.as_str(), r.label())).collect()
+}
+
+/// Renders a template, or a plain 500 if rendering fails.
+pub(crate) fn render(status: StatusCode, t: &impl Template) -> Response {
+    match t.render() {
+        Ok(html) => (status, Html(html)).into_response(),
+        Err(e) => {
+            tracing::error!(error = %e, "template failed");
+            (StatusCode::INTERNAL_SERVER_ERROR, "页面渲染失败").into_response()
+        }
+    }
+}
+
+#[derive(Template)]
+#[template(path = "message.html")]
+pub(crate) struct MessagePage {
+    pub chrome: Chrome,
+    pub heading: String,
+    pub text: String,
+}
+
+/// The page for an unknown address.
+pub(crate) fn not_found_page() -> String {
+    MessagePage {
+        chrome: Chrome::anonymous(String::new()),
+        heading: "页面不存在".into(),
+        text: "您访问的地址不存在，或您没有查看它的权限。".into(),
+    }
+    .render()
+    .unwrap_or_default()
+}

@@ -255,6 +255,9 @@ pub enum CalendarError {
     /// Date arithmetic beyond what the calendar type can represent.
     #[error("日期超出可计算范围")]
     DateOverflow,
+    /// Text that is not a list of `START..END` ranges.
+    #[error("日期区间写法无效：“{0}”（应为 开始日期..结束日期，多个以逗号分隔，如 2026-01-05..2026-01-09）")]
+    BadRangeText(String),
 }
 
 impl CalendarError {
@@ -270,6 +273,7 @@ impl CalendarError {
             Self::WorkdayNotWeekend(_) => "workday_not_weekend",
             Self::InvalidRange { .. } => "invalid_range",
             Self::DateOverflow => "date_overflow",
+            Self::BadRangeText(_) => "bad_exclude",
         }
     }
 }
@@ -305,6 +309,22 @@ impl DateRange {
         } else {
             Err(CalendarError::InvalidRange { start, end })
         }
+    }
+
+    /// Parses a comma-separated list of inclusive ranges,
+    /// `2026-01-05..2026-01-09,2026-02-01..2026-02-01`. Empty text is an empty list.
+    pub fn parse_list(text: &str) -> Result<Vec<Self>, CalendarError> {
+        text.split(',')
+            .map(str::trim)
+            .filter(|p| !p.is_empty())
+            .map(|p| {
+                let bad = || CalendarError::BadRangeText(p.to_owned());
+                let (a, b) = p.split_once("..").ok_or_else(bad)?;
+                let a = a.trim().parse().map_err(|_| bad())?;
+                let b = b.trim().parse().map_err(|_| bad())?;
+                Self::new(a, b)
+            })
+            .collect()
     }
 
     /// A single day.
@@ -560,6 +580,32 @@ fn validate_row(row: &CalendarDay, year: i32) -> Result<(), CalendarError> {
         return Err(CalendarError::WorkdayNotWeekend(row.date));
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod range_list_tests {
+    use super::*;
+
+    #[test]
+    fn parses_lists_of_ranges() {
+        let d = |s: &str| s.parse::<NaiveDate>().unwrap();
+        let r = DateRange::parse_list(" 2026-01-05..2026-01-09 ,2026-02-01..2026-02-01").unwrap();
+        assert_eq!(
+            r,
+            vec![
+                DateRange::new(d("2026-01-05"), d("2026-01-09")).unwrap(),
+                DateRange::day(d("2026-02-01"))
+            ]
+        );
+        assert!(DateRange::parse_list("").unwrap().is_empty());
+        for bad in ["2026-01-05", "2026-01-09..2026-01-05", "x..y"] {
+            assert!(DateRange::parse_list(bad).is_err(), "{bad}");
+        }
+        assert_eq!(
+            DateRange::parse_list("a..b").unwrap_err().code(),
+            "bad_exclude"
+        );
+    }
 }
 
 #[cfg(test)]

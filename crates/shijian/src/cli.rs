@@ -67,6 +67,47 @@ pub enum Command {
     /// Scheduled jobs (定时任务).
     #[command(subcommand)]
     Jobs(JobsCommand),
+    /// The working-day calendar (工作日历).
+    #[command(subcommand)]
+    Calendar(CalendarCommand),
+    /// Check a file of codes, one per line, and write a CSV report to standard output
+    /// (批量校验统一社会信用代码或身份证号码).
+    Validate {
+        /// `uscc` or `id-number`.
+        kind: crate::validate::Kind,
+        /// The file to read; `-` or nothing for standard input.
+        file: Option<PathBuf>,
+        /// `auto`, `utf-8` or `gbk`.
+        #[arg(long, default_value = "auto")]
+        encoding: crate::validate::InputEncoding,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum CalendarCommand {
+    /// Print the deadline N working days or N calendar days after DATE.
+    Deadline {
+        date: NaiveDate,
+        /// N working days (the start day is not counted).
+        #[arg(long, conflicts_with = "days", required_unless_present = "days")]
+        working_days: Option<u32>,
+        /// N calendar days (an end on a rest day moves to the next working day).
+        #[arg(long)]
+        days: Option<u32>,
+        /// Excluded intervals START..END, comma-separated (time that does not count).
+        #[arg(long)]
+        exclude: Option<String>,
+    },
+    /// Import a year's holidays and adjusted working days (`date,kind,name` CSV).
+    Import {
+        file: PathBuf,
+        /// The year the file completes.
+        #[arg(long)]
+        year: i32,
+        /// Where the schedule comes from (e.g. the State Council notice).
+        #[arg(long, default_value = "国务院办公厅部分节假日安排通知")]
+        source: String,
+    },
 }
 
 #[derive(Subcommand, Debug)]
@@ -253,6 +294,80 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                     Ok(ExitCode::from(2))
                 }
             }
+        }
+        Command::Validate {
+            kind,
+            file,
+            encoding,
+        } => {
+            let store = cli.open().await?;
+            let known = shijian_storage::reference::known_divisions(&store).await?;
+            let today = store.clock().today();
+            store.close().await;
+            let input: Box<dyn Read> = match file {
+                Some(p) if p.as_os_str() != "-" => Box::new(
+                    std::fs::File::open(p).with_context(|| format!("无法读取 {}", p.display()))?,
+                ),
+                _ => Box::new(std::io::stdin().lock()),
+            };
+            let stdout = std::io::stdout().lock();
+            let summary = crate::validate::validate_stream(
+                *kind,
+                input,
+                *encoding,
+                stdout,
+                today,
+                &|c: &str| known.accepts(c),
+            )?;
+            eprintln!(
+                "共 {} 行：有效 {}，无效 {}",
+                summary.lines, summary.valid, summary.invalid
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Calendar(CalendarCommand::Deadline {
+            date,
+            working_days,
+            days,
+            exclude,
+        }) => {
+            let store = cli.open().await?;
+            let cal = shijian_storage::reference::calendar(&store).await?;
+            let excluded = shijian_domain::calendar::DateRange::parse_list(
+                exclude.as_deref().unwrap_or_default(),
+            )?;
+            let r = match (working_days, days) {
+                (Some(n), _) => cal.add_working_days(*date, *n, &excluded),
+                (None, Some(n)) => cal.add_calendar_days(*date, *n, &excluded),
+                (None, None) => anyhow::bail!("须给出 --working-days 或 --days"),
+            };
+            match r {
+                Ok(d) => {
+                    println!("{d}");
+                    Ok(ExitCode::SUCCESS)
+                }
+                Err(e) => {
+                    eprintln!("错误：{e}");
+                    Ok(ExitCode::from(2))
+                }
+            }
+        }
+        Command::Calendar(CalendarCommand::Import { file, year, source }) => {
+            let text = std::fs::read_to_string(file)
+                .with_context(|| format!("无法读取 {}", file.display()))?;
+            let store = cli.open().await?;
+            let actor = Actor::system("calendar-import");
+            let n = shijian_storage::reference::import_calendar_year(
+                &store,
+                &actor,
+                &RequestCtx::local("cli"),
+                *year,
+                &text,
+                source,
+            )
+            .await?;
+            println!("已导入 {year} 年节假日安排：{n} 行");
+            Ok(ExitCode::SUCCESS)
         }
         Command::Jobs(JobsCommand::List) => {
             let store = cli.open().await?;

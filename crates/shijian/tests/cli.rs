@@ -12,22 +12,45 @@ fn user_add(data_dir: &std::path::Path, name: &str, jurisdiction: &str, password
     let mut child = bin()
         .arg("--data-dir")
         .arg(data_dir)
-        .args(["user", "add", name, "--role", "security_admin", "--jurisdiction", jurisdiction, "--password-stdin"])
+        .args([
+            "user",
+            "add",
+            name,
+            "--role",
+            "security_admin",
+            "--jurisdiction",
+            jurisdiction,
+            "--password-stdin",
+        ])
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
         .unwrap();
-    child.stdin.take().unwrap().write_all(format!("{password}\n").as_bytes()).unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(format!("{password}\n").as_bytes())
+        .unwrap();
     child.wait_with_output().unwrap()
 }
 
 fn run(data_dir: &std::path::Path, args: &[&str]) -> Output {
-    bin().arg("--data-dir").arg(data_dir).args(args).output().unwrap()
+    bin()
+        .arg("--data-dir")
+        .arg(data_dir)
+        .args(args)
+        .output()
+        .unwrap()
 }
 
 fn text(o: &Output) -> String {
-    format!("{}{}", String::from_utf8_lossy(&o.stdout), String::from_utf8_lossy(&o.stderr))
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&o.stdout),
+        String::from_utf8_lossy(&o.stderr)
+    )
 }
 
 #[test]
@@ -44,7 +67,11 @@ fn commands_work_on_an_empty_data_directory() {
     let o = user_add(&d, "zx.weak", "420881", "weak");
     assert!(!o.status.success());
     assert!(text(&o).contains("密码至少"), "{}", text(&o));
-    for args in [&["jobs", "list"][..], &["jobs", "run", "session_cleanup", "--as-of", "2026-01-05"], &["audit", "verify"]] {
+    for args in [
+        &["jobs", "list"][..],
+        &["jobs", "run", "session_cleanup", "--as-of", "2026-01-05"],
+        &["audit", "verify"],
+    ] {
         let o = run(&dir.path().join(format!("empty-{}", args[0])), args);
         assert!(o.status.success(), "{args:?}: {}", text(&o));
     }
@@ -57,7 +84,9 @@ fn audit_verify_names_a_row_altered_with_python() {
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
     for (i, j) in ["420802", "420804", "420822"].iter().enumerate() {
-        assert!(user_add(d, &format!("sec{i}"), j, "Good-Pass-2026").status.success());
+        assert!(user_add(d, &format!("sec{i}"), j, "Good-Pass-2026")
+            .status
+            .success());
     }
     let o = run(d, &["audit", "verify"]);
     assert!(o.status.success(), "{}", text(&o));
@@ -78,7 +107,11 @@ fn audit_verify_names_a_row_altered_with_python() {
         .arg(d.join("shijian.db"))
         .output()
         .unwrap();
-    assert!(tamper.status.success(), "{}", String::from_utf8_lossy(&tamper.stderr));
+    assert!(
+        tamper.status.success(),
+        "{}",
+        String::from_utf8_lossy(&tamper.stderr)
+    );
     let o = run(d, &["audit", "verify"]);
     assert_eq!(o.status.code(), Some(2), "{}", text(&o));
     assert!(text(&o).contains("第 2 条"), "{}", text(&o));
@@ -109,7 +142,9 @@ fn serve_and_cli_write_to_the_same_database_at_once() {
     let adders: Vec<_> = (0..5)
         .map(|i| {
             let d = d.clone();
-            std::thread::spawn(move || user_add(&d, &format!("cli{i}.sec"), "420881", "Good-Pass-2026"))
+            std::thread::spawn(move || {
+                user_add(&d, &format!("cli{i}.sec"), "420881", "Good-Pass-2026")
+            })
         })
         .collect();
     for a in adders {
@@ -125,7 +160,11 @@ fn serve_and_cli_write_to_the_same_database_at_once() {
 #[test]
 fn first_start_without_demo_creates_one_administrator() {
     let dir = tempfile::tempdir().unwrap();
-    let server = serve(dir.path(), &[], &[("SHIJIAN_ADMIN_PASSWORD", "Erste-Pass-2026")]);
+    let server = serve(
+        dir.path(),
+        &[],
+        &[("SHIJIAN_ADMIN_PASSWORD", "Erste-Pass-2026")],
+    );
     let rt = tokio::runtime::Runtime::new().unwrap();
     rt.block_on(async {
         let client = reqwest::Client::new();
@@ -149,16 +188,93 @@ fn sigterm_lets_a_slow_request_finish() {
     let slow = std::thread::spawn(move || {
         let rt = tokio::runtime::Runtime::new().unwrap();
         rt.block_on(async {
-            let r = reqwest::get(format!("{base}/__test/sleep?ms=2000")).await.unwrap();
+            let r = reqwest::get(format!("{base}/__test/sleep?ms=2000"))
+                .await
+                .unwrap();
             (r.status(), r.text().await.unwrap())
         })
     });
     std::thread::sleep(std::time::Duration::from_millis(500));
     let pid = server.child.id().to_string();
-    assert!(std::process::Command::new("kill").args(["-TERM", &pid]).status().unwrap().success());
+    assert!(std::process::Command::new("kill")
+        .args(["-TERM", &pid])
+        .status()
+        .unwrap()
+        .success());
     let (status, body) = slow.join().unwrap();
     assert_eq!(status, 200);
     assert_eq!(body, "slept");
     let exit = server.child.wait().unwrap();
     assert!(exit.success(), "{exit:?}");
+}
+
+#[test]
+fn calendar_deadline_fails_past_the_covered_years_until_a_year_is_imported() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let o = run(
+        d,
+        &["calendar", "deadline", "2025-09-26", "--working-days", "7"],
+    );
+    assert!(o.status.success(), "{}", text(&o));
+    assert_eq!(String::from_utf8_lossy(&o.stdout).trim(), "2025-10-13");
+    let o = run(
+        d,
+        &["calendar", "deadline", "2026-12-28", "--working-days", "5"],
+    );
+    assert!(!o.status.success());
+    assert!(text(&o).contains("2027"), "{}", text(&o));
+    let file = d.join("2027.csv");
+    std::fs::write(&file, "date,kind,name\n2027-01-01,holiday,元旦\n").unwrap();
+    let o = run(
+        d,
+        &[
+            "calendar",
+            "import",
+            file.to_str().unwrap(),
+            "--year",
+            "2027",
+        ],
+    );
+    assert!(o.status.success(), "{}", text(&o));
+    let o = run(
+        d,
+        &["calendar", "deadline", "2026-12-28", "--working-days", "5"],
+    );
+    assert!(o.status.success(), "{}", text(&o));
+    assert_eq!(String::from_utf8_lossy(&o.stdout).trim(), "2027-01-05");
+    // Calendar days: an end on a rest day moves to the next working day.
+    let o = run(d, &["calendar", "deadline", "2025-09-21", "--days", "10"]);
+    assert_eq!(String::from_utf8_lossy(&o.stdout).trim(), "2025-10-09");
+    // A second import of the same year is refused with a clear reason.
+    let o = run(
+        d,
+        &[
+            "calendar",
+            "import",
+            file.to_str().unwrap(),
+            "--year",
+            "2027",
+        ],
+    );
+    assert!(!o.status.success());
+    assert!(text(&o).contains("已导入"), "{}", text(&o));
+}
+
+#[test]
+fn legal_dates_are_beijing_dates_whatever_the_host_time_zone() {
+    let dir = tempfile::tempdir().unwrap();
+    // 16:30 UTC on 31 March is 00:30 on 1 April in Beijing.
+    for tz in ["UTC", "America/Los_Angeles", "Asia/Tokyo"] {
+        let o = bin()
+            .arg("--data-dir")
+            .arg(dir.path().join(tz.replace('/', "_")))
+            .args(["jobs", "run", "session_cleanup"])
+            .env("TZ", tz)
+            .env("SHIJIAN_NOW", "2026-03-31T16:30:00Z")
+            .output()
+            .unwrap();
+        assert!(o.status.success(), "{}", text(&o));
+        assert!(text(&o).contains("2026-04-01"), "{tz}: {}", text(&o));
+    }
 }

@@ -7,7 +7,9 @@ use std::time::{Duration, Instant};
 
 pub fn bin() -> Command {
     let mut c = Command::new(env!("CARGO_BIN_EXE_shijian"));
-    c.env_remove("SHIJIAN_DATABASE_URL").env_remove("SHIJIAN_NOW").env("RUST_LOG", "warn");
+    c.env_remove("SHIJIAN_DATABASE_URL")
+        .env_remove("SHIJIAN_NOW")
+        .env("RUST_LOG", "warn");
     c
 }
 
@@ -27,11 +29,20 @@ impl Drop for Server {
 /// Starts `shijian serve` with `args` (plus a free port) and waits for it to listen.
 pub fn serve(data_dir: &std::path::Path, args: &[&str], envs: &[(&str, &str)]) -> Server {
     let mut c = bin();
-    c.arg("--data-dir").arg(data_dir).arg("serve").arg("--listen").arg("127.0.0.1:0").args(args);
+    c.arg("--data-dir")
+        .arg(data_dir)
+        .arg("serve")
+        .arg("--listen")
+        .arg("127.0.0.1:0")
+        .args(args);
     for (k, v) in envs {
         c.env(k, v);
     }
-    let mut child = c.stdout(Stdio::piped()).stderr(Stdio::inherit()).spawn().unwrap();
+    let mut child = c
+        .stdout(Stdio::piped())
+        .stderr(Stdio::inherit())
+        .spawn()
+        .unwrap();
     let stdout = child.stdout.take().unwrap();
     let (tx, rx) = std::sync::mpsc::channel();
     std::thread::spawn(move || {
@@ -41,7 +52,9 @@ pub fn serve(data_dir: &std::path::Path, args: &[&str], envs: &[(&str, &str)]) -
             }
         }
     });
-    let base = rx.recv_timeout(Duration::from_secs(120)).expect("server did not start");
+    let base = rx
+        .recv_timeout(Duration::from_secs(120))
+        .expect("server did not start");
     Server { child, base }
 }
 

@@ -21,6 +21,7 @@ pub mod idempotency;
 pub mod jobs;
 pub mod jurisdictions;
 pub mod password;
+pub mod reference;
 pub mod schema;
 pub mod sessions;
 pub mod users;

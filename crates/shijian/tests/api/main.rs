@@ -4,4 +4,5 @@ mod access;
 mod audit_events;
 mod auth;
 mod platform;
+mod reference;
 mod support;

@@ -36,9 +36,10 @@ pub fn pg_admin_url() -> Option<String> {
         .filter(|s| !s.is_empty())
 }
 
-/// Whether a missing PostgreSQL fails the test (the test script sets this) or skips it.
-pub fn pg_required() -> bool {
-    std::env::var("SHIJIAN_TEST_REQUIRE_PG").is_ok_and(|v| v == "1")
+/// Whether a missing PostgreSQL (or other test tool) fails the test, as under the test
+/// script, or skips it.
+pub fn strict() -> bool {
+    std::env::var("SHIJIAN_TEST_STRICT").is_ok_and(|v| v == "1")
 }
 
 /// A fresh, empty database on `backend`, or `None` when PostgreSQL is not available
@@ -59,7 +60,7 @@ pub async fn fresh_database(
         Backend::Postgres => {
             let Some(admin) = pg_admin_url() else {
                 assert!(
-                    !pg_required(),
+                    !strict(),
                     "SHIJIAN_TEST_PG_URL is not set but PostgreSQL tests are required"
                 );
                 eprintln!("SKIPPED: PostgreSQL not available (set SHIJIAN_TEST_PG_URL, or run scripts/test.sh)");
@@ -144,6 +145,11 @@ impl TestApp {
             .await;
         assert_eq!(status, StatusCode::OK, "login {username}: {body}");
         body["token"].as_str().unwrap().to_owned()
+    }
+
+    /// A browser session cookie for `username` (signed in through the API).
+    pub async fn session_cookie(&self, username: &str) -> String {
+        format!("shijian_session={}", self.login(username).await)
     }
 
     /// Creates an account and signs it in.

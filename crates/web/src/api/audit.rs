@@ -51,6 +51,7 @@ impl From<AuditRecord> for AuditView {
 }
 
 #[derive(Debug, Default, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct AuditParams {
     pub limit: Option<i64>,
     pub cursor: Option<String>,
@@ -75,7 +76,7 @@ impl AuditParams {
 }
 
 /// Audit records inside the caller's jurisdiction (audit administrator only).
-#[utoipa::path(get, path = "/api/v1/audit", tag = "audit", params(AuditParams),
+#[utoipa::path(operation_id = "audit_list", get, path = "/api/v1/audit", tag = "audit", params(AuditParams),
     responses((status = 200, body = Page<AuditView>), (status = 403, body = Problem)))]
 pub async fn list(
     State(state): State<AppState>,

@@ -39,7 +39,7 @@ pub(crate) fn login_failed() -> ApiError {
 }
 
 /// Sign in and receive an API token.
-#[utoipa::path(post, path = "/api/v1/auth/login", tag = "auth", security(),
+#[utoipa::path(operation_id = "auth_login", post, path = "/api/v1/auth/login", tag = "auth", security(),
     request_body = LoginRequest,
     responses((status = 200, body = LoginResponse), (status = 401, body = Problem)))]
 pub async fn login(
@@ -65,7 +65,7 @@ pub async fn login(
 }
 
 /// Sign out: the token stops working at once.
-#[utoipa::path(post, path = "/api/v1/auth/logout", tag = "auth",
+#[utoipa::path(operation_id = "auth_logout", post, path = "/api/v1/auth/logout", tag = "auth",
     responses((status = 204), (status = 401, body = Problem)))]
 pub async fn logout(
     State(state): State<AppState>,
@@ -77,7 +77,7 @@ pub async fn logout(
 }
 
 /// The signed-in user.
-#[utoipa::path(get, path = "/api/v1/auth/me", tag = "auth",
+#[utoipa::path(operation_id = "auth_me", get, path = "/api/v1/auth/me", tag = "auth",
     responses((status = 200, body = UserView), (status = 401, body = Problem)))]
 pub async fn me(auth: Auth) -> Json<UserView> {
     Json(auth.0.user.into())
@@ -90,7 +90,7 @@ pub struct ChangePasswordRequest {
 }
 
 /// Change one's own password (the current one is required). Other sessions end.
-#[utoipa::path(post, path = "/api/v1/auth/password", tag = "auth",
+#[utoipa::path(operation_id = "auth_change_password", post, path = "/api/v1/auth/password", tag = "auth",
     request_body = ChangePasswordRequest,
     responses((status = 204), (status = 401, body = Problem), (status = 422, body = Problem)))]
 pub async fn change_password(

@@ -36,6 +36,7 @@ pub struct EventPage {
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct EventParams {
     /// Return events with `seq` greater than this (default 0).
     pub after: Option<i64>,
@@ -44,7 +45,7 @@ pub struct EventParams {
 }
 
 /// Events after a position, oldest first (roles `integration` and `system_admin`).
-#[utoipa::path(get, path = "/api/v1/events", tag = "events", params(EventParams),
+#[utoipa::path(operation_id = "events_list", get, path = "/api/v1/events", tag = "events", params(EventParams),
     responses((status = 200, body = EventPage), (status = 403, body = Problem)))]
 pub async fn list(
     State(state): State<AppState>,

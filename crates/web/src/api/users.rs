@@ -58,6 +58,7 @@ pub(crate) fn parse_role(s: &str) -> Result<Role, ApiError> {
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct ListParams {
     /// Page size (1–500, default 50).
     pub limit: Option<i64>,
@@ -68,7 +69,7 @@ pub struct ListParams {
 }
 
 /// Accounts inside the caller's jurisdiction.
-#[utoipa::path(get, path = "/api/v1/users", tag = "users", params(ListParams),
+#[utoipa::path(operation_id = "users_list", get, path = "/api/v1/users", tag = "users", params(ListParams),
     responses((status = 200, body = Page<UserView>), (status = 403, body = Problem)))]
 pub async fn list(
     State(state): State<AppState>,
@@ -98,7 +99,7 @@ pub struct CreateUserRequest {
 }
 
 /// Create an account.
-#[utoipa::path(post, path = "/api/v1/users", tag = "users", request_body = CreateUserRequest,
+#[utoipa::path(operation_id = "users_create", post, path = "/api/v1/users", tag = "users", request_body = CreateUserRequest,
     params(("Idempotency-Key" = Option<String>, Header, description = "重复提交时只生效一次")),
     responses((status = 201, body = UserView), (status = 403, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
 pub async fn create(
@@ -126,7 +127,7 @@ pub async fn create(
 }
 
 /// One account (404 outside the caller's jurisdiction).
-#[utoipa::path(get, path = "/api/v1/users/{id}", tag = "users", params(("id" = i64, Path)),
+#[utoipa::path(operation_id = "users_get", get, path = "/api/v1/users/{id}", tag = "users", params(("id" = i64, Path)),
     responses((status = 200, body = UserView), (status = 404, body = Problem)))]
 pub async fn get(
     State(state): State<AppState>,
@@ -149,7 +150,7 @@ pub struct AssignRequest {
 }
 
 /// Change an account's role and/or jurisdiction (security administrator).
-#[utoipa::path(patch, path = "/api/v1/users/{id}", tag = "users", params(("id" = i64, Path)),
+#[utoipa::path(operation_id = "users_assign", patch, path = "/api/v1/users/{id}", tag = "users", params(("id" = i64, Path)),
     request_body = AssignRequest,
     responses((status = 200, body = UserView), (status = 403, body = Problem), (status = 404, body = Problem)))]
 pub async fn assign(
@@ -173,7 +174,7 @@ pub async fn assign(
 }
 
 /// Disable an account; its sessions end at once.
-#[utoipa::path(post, path = "/api/v1/users/{id}/disable", tag = "users", params(("id" = i64, Path)),
+#[utoipa::path(operation_id = "users_disable", post, path = "/api/v1/users/{id}/disable", tag = "users", params(("id" = i64, Path)),
     responses((status = 200, body = UserView), (status = 403, body = Problem), (status = 404, body = Problem)))]
 pub async fn disable(
     State(state): State<AppState>,
@@ -189,7 +190,7 @@ pub async fn disable(
 }
 
 /// Enable a disabled account.
-#[utoipa::path(post, path = "/api/v1/users/{id}/enable", tag = "users", params(("id" = i64, Path)),
+#[utoipa::path(operation_id = "users_enable", post, path = "/api/v1/users/{id}/enable", tag = "users", params(("id" = i64, Path)),
     responses((status = 200, body = UserView), (status = 403, body = Problem), (status = 404, body = Problem)))]
 pub async fn enable(
     State(state): State<AppState>,
@@ -210,7 +211,7 @@ pub struct ResetPasswordRequest {
 }
 
 /// Set a new password for an account (system administrator); its sessions end.
-#[utoipa::path(post, path = "/api/v1/users/{id}/password", tag = "users", params(("id" = i64, Path)),
+#[utoipa::path(operation_id = "users_reset_password", post, path = "/api/v1/users/{id}/password", tag = "users", params(("id" = i64, Path)),
     request_body = ResetPasswordRequest,
     responses((status = 200, body = UserView), (status = 403, body = Problem), (status = 422, body = Problem)))]
 pub async fn reset_password(

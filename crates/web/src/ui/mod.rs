@@ -3,6 +3,7 @@
 //! with the session's CSRF token; the checks themselves live in storage.
 
 mod pages;
+mod reference;
 
 use crate::state::AppState;
 use askama::Template;
@@ -25,6 +26,14 @@ pub(crate) fn router() -> Router<AppState> {
         .route("/users/{id}", get(pages::user))
         .route("/users/{id}/{action}", post(pages::user_action))
         .route("/audit", get(pages::audit))
+        .route("/reference", get(reference::index))
+        .route("/reference/check", get(reference::check))
+        .route("/reference/calendar", get(reference::calendar))
+        .route(
+            "/reference/calendar/import",
+            post(reference::calendar_import),
+        )
+        .route("/reference/time-limits", get(reference::time_limits))
 }
 
 /// What the page frame shows about the signed-in user.

@@ -1,0 +1,1 @@
+//! Placeholder: personal data encryption (issue 4).

@@ -15,4 +15,5 @@ pub mod money;
 pub mod password;
 pub mod role;
 pub mod time_limit;
+pub mod totp;
 pub mod uscc;

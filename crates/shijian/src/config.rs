@@ -5,6 +5,7 @@
 use anyhow::Context;
 use serde::Deserialize;
 use shijian_domain::password::PasswordPolicy;
+use shijian_domain::role::Role;
 use shijian_storage::sessions::SessionPolicy;
 use std::path::Path;
 
@@ -30,6 +31,10 @@ pub struct SessionConfig {
     pub absolute_lifetime_hours: i64,
     pub max_failed_logins: i64,
     pub lockout_minutes: i64,
+    /// Roles that must sign in with a second factor (TOTP).
+    pub totp_roles: Vec<Role>,
+    /// Days after which a password must be changed (0: never).
+    pub password_max_age_days: i64,
 }
 
 impl Default for Config {
@@ -52,6 +57,8 @@ impl Default for SessionConfig {
             absolute_lifetime_hours: p.absolute_lifetime.num_hours(),
             max_failed_logins: p.max_failures,
             lockout_minutes: p.lockout.num_minutes(),
+            totp_roles: p.totp_roles,
+            password_max_age_days: p.password_max_age.num_days(),
         }
     }
 }
@@ -64,6 +71,12 @@ impl SessionConfig {
             lockout: chrono::Duration::minutes(self.lockout_minutes.max(1)),
             idle_timeout: chrono::Duration::minutes(self.idle_timeout_minutes.max(1)),
             absolute_lifetime: chrono::Duration::hours(self.absolute_lifetime_hours.max(1)),
+            totp_roles: self.totp_roles.clone(),
+            password_max_age: if self.password_max_age_days > 0 {
+                chrono::Duration::days(self.password_max_age_days)
+            } else {
+                chrono::Duration::MAX
+            },
         }
     }
 }
@@ -108,6 +121,7 @@ impl Config {
         env_parse("SHIJIAN_LOCKOUT_MINUTES", &mut c.session.lockout_minutes)?;
         env_parse("SHIJIAN_PASSWORD_MIN_LENGTH", &mut c.password.min_length)?;
         env_parse("SHIJIAN_PASSWORD_MIN_CLASSES", &mut c.password.min_classes)?;
+        env_parse("SHIJIAN_PASSWORD_MAX_AGE_DAYS", &mut c.session.password_max_age_days)?;
         Ok(c)
     }
 }

@@ -11,6 +11,10 @@ use shijian_storage::{Actor, RequestCtx, Store};
 /// The password of every demo account (also listed in the README).
 pub const DEMO_PASSWORD: &str = "Demo@2026jm";
 
+/// The second-factor (TOTP) secret of the demo accounts whose role requires one (also in
+/// the README; any authenticator app, or `oathtool --totp -b SECRET`, gives the code).
+pub const DEMO_TOTP_SECRET: &str = "JBSWY3DPEHPK3PXP";
+
 /// (username prefix, jurisdiction code, Chinese name) of the jurisdictions that get demo accounts.
 pub const DEMO_JURISDICTIONS: [(&str, &str, &str); 9] = [
     ("jingmen", "420800", "荆门市"),
@@ -32,7 +36,7 @@ pub fn demo_username(prefix: &str, role: Role) -> String {
 
 /// Creates the demo accounts if the database has no accounts yet. Returns the usernames
 /// created (empty if accounts already existed).
-pub async fn ensure_demo_accounts(store: &Store) -> anyhow::Result<Vec<String>> {
+pub async fn ensure_demo_accounts(store: &Store, totp_roles: &[Role]) -> anyhow::Result<Vec<String>> {
     if users::any_exist(store).await? {
         return Ok(Vec::new());
     }
@@ -52,6 +56,9 @@ pub async fn ensure_demo_accounts(store: &Store) -> anyhow::Result<Vec<String>> 
             let u = users::create(store, &actor, &ctx, new, &policy)
                 .await
                 .with_context(|| format!("creating demo account {prefix}.{role}"))?;
+            if totp_roles.contains(&role) {
+                shijian_storage::totp::enrol_known_secret(store, &actor, &ctx, u.id, DEMO_TOTP_SECRET).await?;
+            }
             created.push(u.username);
         }
     }

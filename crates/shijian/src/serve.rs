@@ -23,12 +23,13 @@ const JOB_TICK: Duration = Duration::from_secs(60);
 
 pub async fn run(store: Store, config: &Config, opts: &ServeOptions) -> anyhow::Result<()> {
     if opts.demo {
-        let created = demo::ensure_demo_accounts(&store).await?;
+        let created = demo::ensure_demo_accounts(&store, &config.session.totp_roles).await?;
         if !created.is_empty() {
             println!(
-                "已创建 {} 个演示账户（密码均为 {}，见 README）：",
+                "已创建 {} 个演示账户（密码均为 {}；管理员与局领导的动态口令密钥为 {}，见 README）：",
                 created.len(),
-                demo::DEMO_PASSWORD
+                demo::DEMO_PASSWORD,
+                demo::DEMO_TOTP_SECRET
             );
             for chunk in created.chunks(7) {
                 println!("  {}", chunk.join("  "));

@@ -278,3 +278,32 @@ fn legal_dates_are_beijing_dates_whatever_the_host_time_zone() {
         assert!(text(&o).contains("2026-04-01"), "{tz}: {}", text(&o));
     }
 }
+
+#[test]
+fn demo_administrator_needs_the_second_factor_and_each_code_works_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = serve(dir.path(), &["--demo"], &[]);
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    rt.block_on(async {
+        let client = reqwest::Client::new();
+        let login = |otp: Option<String>| {
+            let mut body = serde_json::json!({"username": "jingmen.system_admin", "password": shijian::demo::DEMO_PASSWORD});
+            if let Some(o) = otp {
+                body["otp"] = serde_json::json!(o);
+            }
+            client.post(format!("{}/api/v1/auth/login", server.base)).json(&body).send()
+        };
+        let r = login(None).await.unwrap();
+        assert_eq!(r.status(), 401);
+        let p: serde_json::Value = r.json().await.unwrap();
+        assert_eq!(p["code"], "otp_required");
+        let secret = shijian_domain::totp::decode_secret(shijian::demo::DEMO_TOTP_SECRET).unwrap();
+        let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs();
+        let code = shijian_domain::totp::code(&secret, shijian_domain::totp::step_at(i64::try_from(now).unwrap()));
+        let r = login(Some(code.clone())).await.unwrap();
+        assert_eq!(r.status(), 200);
+        let b: serde_json::Value = r.json().await.unwrap();
+        assert_eq!(b["stage"], "full");
+        assert_eq!(login(Some(code)).await.unwrap().status(), 401);
+    });
+}

@@ -24,6 +24,7 @@ pub mod password;
 pub mod reference;
 pub mod schema;
 pub mod sessions;
+pub mod totp;
 pub mod users;
 mod write;
 

@@ -21,6 +21,8 @@ pub struct User {
     pub jurisdiction_code: String,
     pub disabled: bool,
     pub locked_until: Option<DateTime<Utc>>,
+    /// A second factor (TOTP) is enrolled.
+    pub totp_enabled: bool,
     pub password_changed_at: DateTime<Utc>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
@@ -40,11 +42,14 @@ struct UserRow {
     created_at: DateTime<Utc>,
     updated_at: DateTime<Utc>,
     password_hash: String,
+    totp_secret: Option<String>,
+    totp_last_step: i64,
+    totp_recovery: String,
 }
 
-const COLUMNS: &str =
-    "id, username, display_name, role, jurisdiction_code, disabled, failed_logins, \
-    locked_until, password_changed_at, created_at, updated_at, password_hash";
+const COLUMNS: &str = "id, username, display_name, role, jurisdiction_code, disabled, failed_logins, \
+    locked_until, password_changed_at, created_at, updated_at, password_hash, totp_secret, \
+    totp_last_step, totp_recovery";
 
 impl UserRow {
     fn into_user(self) -> Result<User> {
@@ -60,6 +65,7 @@ impl UserRow {
             jurisdiction_code: self.jurisdiction_code,
             disabled: self.disabled,
             locked_until: self.locked_until,
+            totp_enabled: self.totp_secret.is_some(),
             password_changed_at: self.password_changed_at,
             created_at: self.created_at,
             updated_at: self.updated_at,
@@ -256,7 +262,7 @@ pub async fn get(store: &Store, actor: &Actor, ctx: &RequestCtx, id: i64) -> Res
     get_scoped(store, actor, id).await
 }
 
-async fn get_scoped(store: &Store, actor: &Actor, id: i64) -> Result<User> {
+pub(crate) async fn get_scoped(store: &Store, actor: &Actor, id: i64) -> Result<User> {
     let sql = format!(
         "SELECT {COLUMNS} FROM app_user WHERE id = $2 AND {}",
         scope_filter("jurisdiction_code", 1)
@@ -276,7 +282,7 @@ pub async fn me(store: &Store, actor: &Actor) -> Result<User> {
 
 /// Opens the write transaction for a change to an account in the actor's scope. An account
 /// outside the jurisdiction does not exist for this actor.
-async fn begin_update<'s>(
+pub(crate) async fn begin_update<'s>(
     store: &'s Store,
     actor: &Actor,
     ctx: &RequestCtx,
@@ -287,7 +293,7 @@ async fn begin_update<'s>(
 }
 
 /// Stamps, records and commits a change to an account.
-async fn finish_update(mut tx: WriteTx<'_>, id: i64, action: &'static str) -> Result<User> {
+pub(crate) async fn finish_update(mut tx: WriteTx<'_>, id: i64, action: &'static str) -> Result<User> {
     let now = tx.now();
     on_tx!(tx, c => sqlx::query("UPDATE app_user SET updated_at = $1 WHERE id = $2")
         .bind(now).bind(id).execute(c).await.map(|r| r.rows_affected()))?;
@@ -306,7 +312,7 @@ async fn finish_update(mut tx: WriteTx<'_>, id: i64, action: &'static str) -> Re
 }
 
 /// Ends every session of a user (on disable, password reset, role change).
-async fn end_sessions(tx: &mut WriteTx<'_>, id: i64) -> Result<()> {
+pub(crate) async fn end_sessions(tx: &mut WriteTx<'_>, id: i64) -> Result<()> {
     on_tx!(tx, c => sqlx::query("DELETE FROM session WHERE user_id = $1").bind(id).execute(c).await.map(|r| r.rows_affected()))?;
     Ok(())
 }
@@ -437,16 +443,25 @@ pub async fn change_own_password(
         .bind(&hash).bind(now).bind(id).execute(c).await.map(|r| r.rows_affected()))?;
     on_tx!(tx, c => sqlx::query("DELETE FROM session WHERE user_id = $1 AND token_hash <> $2")
         .bind(id).bind(&keep).execute(c).await.map(|r| r.rows_affected()))?;
+    // An expired password was the only thing this session was waiting for.
+    on_tx!(tx, c => sqlx::query("UPDATE session SET stage = 'full' WHERE token_hash = $1 AND stage = 'change_password'")
+        .bind(&keep).execute(c).await.map(|r| r.rows_affected()))?;
     finish_update(tx, id, "user.change_password")
         .await
         .map(|_| ())
 }
 
-/// The login view of an account: the user, its hash and its lockout counters.
+/// The login view of an account: the user, its hash, its lockout counter and its second
+/// factor.
 pub(crate) struct LoginRecord {
     pub user: User,
     pub password_hash: String,
     pub failed_logins: i64,
+    /// Base32 TOTP secret, if enrolled.
+    pub totp_secret: Option<String>,
+    pub totp_last_step: i64,
+    /// JSON array of SHA-256 hashes of unused recovery codes.
+    pub totp_recovery: String,
 }
 
 async fn find_row(store: &Store, username: &str) -> Result<Option<UserRow>> {
@@ -469,12 +484,16 @@ pub(crate) async fn find_for_login(store: &Store, username: &str) -> Result<Opti
     match find_row(store, username).await? {
         None => Ok(None),
         Some(row) => {
-            let password_hash = row.password_hash.clone();
-            let failed_logins = row.failed_logins;
+            let (password_hash, failed_logins) = (row.password_hash.clone(), row.failed_logins);
+            let (totp_secret, totp_last_step) = (row.totp_secret.clone(), row.totp_last_step);
+            let totp_recovery = row.totp_recovery.clone();
             Ok(Some(LoginRecord {
                 user: row.into_user()?,
                 password_hash,
                 failed_logins,
+                totp_secret,
+                totp_last_step,
+                totp_recovery,
             }))
         }
     }

@@ -12,7 +12,7 @@ use axum::http::request::Parts;
 use axum::http::{header, HeaderMap, Method};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Redirect, Response};
-use shijian_storage::sessions::{self, SessionUser};
+use shijian_storage::sessions::{self, SessionStage, SessionUser};
 use shijian_storage::{Actor, AuditResult, Change, RequestCtx};
 
 /// The session resolved for this request, if any.
@@ -101,8 +101,49 @@ pub(crate) async fn authenticate(
             return ApiError::csrf().into_response();
         }
     }
+    if let Some(s) = &session {
+        if s.stage != SessionStage::Full && !allowed_while_restricted(parts.uri.path()) {
+            return restricted(parts.uri.path(), s.stage);
+        }
+    }
     parts.extensions.insert(CurrentSession(session));
     next.run(Request::from_parts(parts, body)).await
+}
+
+/// What a restricted session (second factor to enrol, password to change) may reach.
+fn allowed_while_restricted(path: &str) -> bool {
+    const ALLOWED: [&str; 10] = [
+        "/api/v1/auth/me",
+        "/api/v1/auth/logout",
+        "/api/v1/auth/password",
+        "/api/v1/auth/totp/enroll",
+        "/api/v1/auth/totp/confirm",
+        "/account",
+        "/account/password",
+        "/account/totp",
+        "/account/totp/confirm",
+        "/logout",
+    ];
+    ALLOWED.contains(&path) || path.starts_with("/assets/") || matches!(path, "/healthz" | "/readyz" | "/login")
+}
+
+fn restricted(path: &str, stage: SessionStage) -> Response {
+    if !path.starts_with("/api/") {
+        return Redirect::to("/account").into_response();
+    }
+    match stage {
+        SessionStage::ChangePassword => ApiError::new(
+            axum::http::StatusCode::FORBIDDEN,
+            "password_expired",
+            "密码已过期，请先修改密码（POST /api/v1/auth/password）",
+        ),
+        _ => ApiError::new(
+            axum::http::StatusCode::FORBIDDEN,
+            "totp_enrolment_required",
+            "您的角色要求动态口令，请先完成绑定（POST /api/v1/auth/totp/enroll）",
+        ),
+    }
+    .into_response()
 }
 
 /// Checks the CSRF token from the header or, for a form, the `csrf_token` field. Returns

@@ -5,4 +5,5 @@ mod audit_events;
 mod auth;
 mod platform;
 mod reference;
+mod second_factor;
 mod support;

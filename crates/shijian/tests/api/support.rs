@@ -88,8 +88,12 @@ pub fn start_instant() -> chrono::DateTime<Utc> {
 }
 
 impl TestApp {
+    /// A server without the second-factor requirement, so tests can sign in any role
+    /// with a password; the second factor has tests of its own.
     pub async fn spawn(backend: Backend) -> Option<Self> {
-        Self::spawn_with(backend, WebConfig::default()).await
+        let mut config = WebConfig::default();
+        config.session_policy.totp_roles.clear();
+        Self::spawn_with(backend, config).await
     }
 
     pub async fn spawn_with(backend: Backend, config: WebConfig) -> Option<Self> {
@@ -220,8 +224,25 @@ pub fn new_user_body(username: &str, role: &str, jurisdiction: &str) -> Value {
     json!({"username": username, "display_name": format!("用户{username}"), "role": role, "jurisdiction": jurisdiction, "password": PASSWORD})
 }
 
-/// Runs the test function `$name(app)` once on SQLite and once on PostgreSQL.
+/// Runs the test function `$name(app)` once on SQLite and once on PostgreSQL; with
+/// `@config EXPR;` the server runs with that `WebConfig` instead of the test default.
 macro_rules! backends {
+    (@config $cfg:expr; $($name:ident),* $(,)?) => {$(
+        mod $name {
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn sqlite() {
+                if let Some(app) = crate::support::TestApp::spawn_with(crate::support::Backend::Sqlite, $cfg).await {
+                    super::$name(app).await;
+                }
+            }
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn postgres() {
+                if let Some(app) = crate::support::TestApp::spawn_with(crate::support::Backend::Postgres, $cfg).await {
+                    super::$name(app).await;
+                }
+            }
+        }
+    )*};
     ($($name:ident),* $(,)?) => {$(
         mod $name {
             #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -26,6 +26,8 @@ pub struct UserView {
     pub jurisdiction_code: String,
     pub disabled: bool,
     pub locked_until: Option<DateTime<Utc>>,
+    /// A second factor is enrolled.
+    pub totp_enabled: bool,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
 }
@@ -41,6 +43,7 @@ impl From<User> for UserView {
             jurisdiction_code: u.jurisdiction_code,
             disabled: u.disabled,
             locked_until: u.locked_until,
+            totp_enabled: u.totp_enabled,
             created_at: u.created_at,
             updated_at: u.updated_at,
         }
@@ -231,4 +234,12 @@ pub async fn reset_password(
     )
     .await?;
     Ok(Json(user.into()))
+}
+
+/// Remove an account's second factor so it enrols again (security administrator); its
+/// sessions end.
+#[utoipa::path(post, operation_id = "users_totp_reset", path = "/api/v1/users/{id}/totp/reset", tag = "users", params(("id" = i64, Path)),
+    responses((status = 200, body = UserView), (status = 403, body = Problem), (status = 404, body = Problem)))]
+pub async fn totp_reset(State(state): State<AppState>, auth: Auth, Ctx(ctx): Ctx, ApiPath(id): ApiPath<i64>) -> ApiResult<Json<UserView>> {
+    Ok(Json(shijian_storage::totp::reset(&state.store, &auth.actor(), &ctx, id).await?.into()))
 }

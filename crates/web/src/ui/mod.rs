@@ -22,6 +22,8 @@ pub(crate) fn router() -> Router<AppState> {
         .route("/logout", post(pages::logout))
         .route("/account", get(pages::account))
         .route("/account/password", post(pages::change_password))
+        .route("/account/totp", post(pages::totp_start))
+        .route("/account/totp/confirm", post(pages::totp_confirm))
         .route("/users", get(pages::users).post(pages::create_user))
         .route("/users/{id}", get(pages::user))
         .route("/users/{id}/{action}", post(pages::user_action))
@@ -46,6 +48,7 @@ pub(crate) struct UserChrome {
 }
 
 /// The page frame: user menu, CSRF token for its forms, version.
+#[derive(Default)]
 pub(crate) struct Chrome {
     pub user: Option<UserChrome>,
     pub csrf: String,

@@ -14,7 +14,8 @@ use serde::Deserialize;
 use shijian_domain::role::{Permission, Role};
 use shijian_storage::audit::{self, AuditFilter};
 use shijian_storage::jurisdictions::{self, Jurisdiction};
-use shijian_storage::sessions::{self, SessionKind};
+use shijian_storage::sessions::{self, SessionKind, SessionStage};
+use shijian_storage::totp;
 use shijian_storage::users::{self, NewUser, User, UserFilter};
 use shijian_storage::StoreError;
 
@@ -95,6 +96,7 @@ pub(super) struct LoginForm {
     csrf_token: String,
     username: String,
     password: String,
+    otp: Option<String>,
 }
 
 pub(super) async fn login(
@@ -119,6 +121,7 @@ pub(super) async fn login(
         &ctx,
         &username,
         &f.password,
+        f.otp.as_deref(),
         SessionKind::Browser,
         policy,
     )
@@ -126,7 +129,9 @@ pub(super) async fn login(
     {
         Ok(Ok(s)) => {
             let max_age = policy.absolute_lifetime.num_seconds();
-            let mut resp = Redirect::to("/").into_response();
+            // A restricted session goes straight to what it must do first.
+            let next = if s.stage == SessionStage::Full { "/" } else { "/account" };
+            let mut resp = Redirect::to(next).into_response();
             let h = resp.headers_mut();
             h.append(
                 header::SET_COOKIE,
@@ -138,10 +143,10 @@ pub(super) async fn login(
             );
             resp
         }
-        Ok(Err(_)) => login_page(
+        Ok(Err(f)) => login_page(
             &state,
             StatusCode::UNAUTHORIZED,
-            Some(crate::api::auth::login_failed().detail),
+            Some(crate::api::auth::login_failed(f).detail),
             username,
         ),
         Err(e) => login_page(
@@ -309,24 +314,35 @@ pub(super) async fn home(State(state): State<AppState>, auth: PageAuth) -> Respo
 
 // ---- own account ----
 
-#[derive(Template)]
+#[derive(Template, Default)]
 #[template(path = "account.html")]
 struct AccountPage {
     chrome: Chrome,
+    notice: Option<String>,
     error: Option<String>,
     message: Option<String>,
+    totp_enabled: bool,
+    qr_svg: Option<String>,
+    secret: String,
+    recovery_codes: Vec<String>,
+}
+
+/// The account page, with the notice a restricted session needs.
+async fn account_page(state: &AppState, auth: &PageAuth, page: AccountPage) -> Response {
+    let all = all_jurisdictions(state).await;
+    let notice = match auth.0.stage {
+        SessionStage::EnrolTotp => Some("您的角色要求使用动态口令登录：请先完成绑定，然后才能使用其他功能。".to_owned()),
+        SessionStage::ChangePassword => Some("您的密码已过期：请先修改密码，然后才能使用其他功能。".to_owned()),
+        SessionStage::Full => None,
+    };
+    // Re-read: the page may follow a change to the account.
+    let totp_enabled = users::me(&state.store, &auth.actor()).await.map(|u| u.totp_enabled).unwrap_or(false);
+    let status = if page.error.is_some() { StatusCode::UNPROCESSABLE_ENTITY } else { StatusCode::OK };
+    render(status, &AccountPage { chrome: Chrome::for_session(&auth.0, &all), notice, totp_enabled, ..page })
 }
 
 pub(super) async fn account(State(state): State<AppState>, auth: PageAuth) -> Response {
-    let all = all_jurisdictions(&state).await;
-    render(
-        StatusCode::OK,
-        &AccountPage {
-            chrome: Chrome::for_session(&auth.0, &all),
-            error: None,
-            message: None,
-        },
-    )
+    account_page(&state, &auth, AccountPage::default()).await
 }
 
 #[derive(Deserialize)]
@@ -335,12 +351,7 @@ pub(super) struct PasswordForm {
     new_password: String,
 }
 
-pub(super) async fn change_password(
-    State(state): State<AppState>,
-    auth: PageAuth,
-    Ctx(ctx): Ctx,
-    Form(f): Form<PasswordForm>,
-) -> Response {
+pub(super) async fn change_password(State(state): State<AppState>, auth: PageAuth, Ctx(ctx): Ctx, Form(f): Form<PasswordForm>) -> Response {
     let r = users::change_own_password(
         &state.store,
         &auth.actor(),
@@ -351,20 +362,43 @@ pub(super) async fn change_password(
         Some(auth.0.token_hash.clone()),
     )
     .await;
-    let all = all_jurisdictions(&state).await;
-    let chrome = Chrome::for_session(&auth.0, &all);
-    let (status, error, message) = match r {
-        Ok(()) => (StatusCode::OK, None, Some("密码已修改。".to_owned())),
-        Err(e) => (StatusCode::UNPROCESSABLE_ENTITY, Some(detail(e)), None),
+    match r {
+        // The session may have been restricted only for this: start over from home.
+        Ok(()) if auth.0.stage == SessionStage::ChangePassword => Redirect::to("/").into_response(),
+        Ok(()) => account_page(&state, &auth, AccountPage { message: Some("密码已修改。".into()), ..AccountPage::default() }).await,
+        Err(e) => account_page(&state, &auth, AccountPage { error: Some(detail(e)), ..AccountPage::default() }).await,
+    }
+}
+
+#[derive(Deserialize)]
+pub(super) struct TotpStartForm {
+    current_password: String,
+}
+
+pub(super) async fn totp_start(State(state): State<AppState>, auth: PageAuth, Ctx(ctx): Ctx, Form(f): Form<TotpStartForm>) -> Response {
+    let page = match totp::begin_enrolment(&state.store, &auth.actor(), &ctx, f.current_password).await {
+        Ok(e) => AccountPage { qr_svg: Some(crate::api::auth::qr_svg(&e.otpauth_uri)), secret: e.secret, ..AccountPage::default() },
+        Err(e) => AccountPage { error: Some(detail(e)), ..AccountPage::default() },
     };
-    render(
-        status,
-        &AccountPage {
-            chrome,
-            error,
-            message,
-        },
-    )
+    account_page(&state, &auth, page).await
+}
+
+#[derive(Deserialize)]
+pub(super) struct TotpConfirmForm {
+    otp: String,
+}
+
+pub(super) async fn totp_confirm(State(state): State<AppState>, auth: PageAuth, Ctx(ctx): Ctx, Form(f): Form<TotpConfirmForm>) -> Response {
+    let page = match totp::confirm_enrolment(&state.store, &auth.actor(), &ctx, &f.otp, &auth.0.token_hash).await {
+        Ok(codes) => AccountPage { message: Some("动态口令已绑定。".into()), recovery_codes: codes, ..AccountPage::default() },
+        Err(e) => AccountPage { error: Some(detail(e)), ..AccountPage::default() },
+    };
+    // The session is now a full one; show the page as such.
+    let mut auth = auth;
+    if page.error.is_none() {
+        auth.0.stage = SessionStage::Full;
+    }
+    account_page(&state, &auth, page).await
 }
 
 // ---- users ----
@@ -378,6 +412,7 @@ struct UserRowView {
     jurisdiction_code: String,
     jurisdiction_name: String,
     disabled: bool,
+    totp_enabled: bool,
     status: &'static str,
     created_at: String,
 }
@@ -399,6 +434,7 @@ fn user_view(u: User, all: &[Jurisdiction], now: chrono::DateTime<chrono::Utc>) 
         role_label: u.role.label(),
         jurisdiction_code: u.jurisdiction_code,
         disabled: u.disabled,
+        totp_enabled: u.totp_enabled,
         status,
         created_at: shijian_domain::clock::beijing_date(u.created_at).to_string(),
     }
@@ -588,6 +624,7 @@ fn done_message(done: &str) -> Option<String> {
         "enable" => "账户已启用。",
         "password" => "密码已重置，该账户的登录会话已全部结束。",
         "assign" => "角色与辖区已保存，该账户需重新登录。",
+        "totp_reset" => "动态口令已重置，该账户下次登录时须重新绑定。",
         _ => return None,
     };
     Some(m.to_owned())
@@ -660,6 +697,7 @@ pub(super) async fn user_action(
             let pw = f.password.unwrap_or_default();
             users::reset_password(store, &actor, &ctx, id, pw, &state.config.password_policy).await
         }
+        "totp_reset" => totp::reset(store, &actor, &ctx, id).await,
         "assign" => match f.role.as_deref().map(str::parse::<Role>).transpose() {
             Ok(role) => users::assign(store, &actor, &ctx, id, role, f.jurisdiction).await,
             Err(e) => Err(StoreError::invalid("unknown_role", e.to_string())),

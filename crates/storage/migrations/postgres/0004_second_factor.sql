@@ -1,0 +1,1 @@
+../sqlite/0004_second_factor.sql

@@ -32,14 +32,23 @@ pub fn code(secret: &[u8], step: i64) -> String {
         | u32::from(h[offset + 1]) << 16
         | u32::from(h[offset + 2]) << 8
         | u32::from(h[offset + 3]);
-    format!("{:0width$}", bin % 10u32.pow(DIGITS), width = DIGITS as usize)
+    format!(
+        "{:0width$}",
+        bin % 10u32.pow(DIGITS),
+        width = DIGITS as usize
+    )
 }
 
 /// Checks `submitted` at `unix_seconds`. Accepts the current step and one either side,
 /// but only steps after `last_used_step`. Returns the matched step, which the caller must
 /// store as the new `last_used_step`.
 #[must_use]
-pub fn verify(secret: &[u8], submitted: &str, unix_seconds: i64, last_used_step: i64) -> Option<i64> {
+pub fn verify(
+    secret: &[u8],
+    submitted: &str,
+    unix_seconds: i64,
+    last_used_step: i64,
+) -> Option<i64> {
     let submitted: String = submitted.chars().filter(|c| !c.is_whitespace()).collect();
     if submitted.len() != DIGITS as usize || !submitted.bytes().all(|b| b.is_ascii_digit()) {
         return None;
@@ -63,8 +72,15 @@ pub fn encode_secret(secret: &[u8]) -> String {
 /// Reads a base32 secret (spaces and case ignored).
 #[must_use]
 pub fn decode_secret(text: &str) -> Option<Vec<u8>> {
-    let clean: String = text.chars().filter(|c| !c.is_whitespace() && *c != '=').collect::<String>().to_ascii_uppercase();
-    data_encoding::BASE32_NOPAD.decode(clean.as_bytes()).ok().filter(|s| !s.is_empty())
+    let clean: String = text
+        .chars()
+        .filter(|c| !c.is_whitespace() && *c != '=')
+        .collect::<String>()
+        .to_ascii_uppercase();
+    data_encoding::BASE32_NOPAD
+        .decode(clean.as_bytes())
+        .ok()
+        .filter(|s| !s.is_empty())
 }
 
 /// The `otpauth://` URI that authenticator apps scan from a QR code.
@@ -122,8 +138,14 @@ mod tests {
         // Used once: the same code, or an older one, is refused afterwards.
         let used = verify(RFC_SECRET, &code(RFC_SECRET, now), t, 0).unwrap();
         assert_eq!(verify(RFC_SECRET, &code(RFC_SECRET, now), t, used), None);
-        assert_eq!(verify(RFC_SECRET, &code(RFC_SECRET, now - 1), t, used), None);
-        assert_eq!(verify(RFC_SECRET, &code(RFC_SECRET, now + 1), t, used), Some(now + 1));
+        assert_eq!(
+            verify(RFC_SECRET, &code(RFC_SECRET, now - 1), t, used),
+            None
+        );
+        assert_eq!(
+            verify(RFC_SECRET, &code(RFC_SECRET, now + 1), t, used),
+            Some(now + 1)
+        );
         for bad in ["", "12345", "1234567", "abcdef"] {
             assert_eq!(verify(RFC_SECRET, bad, t, 0), None, "{bad}");
         }

@@ -7,6 +7,7 @@ use serde::Deserialize;
 use shijian_domain::password::PasswordPolicy;
 use shijian_domain::role::Role;
 use shijian_storage::sessions::SessionPolicy;
+use shijian_web::limits::{Limit, RateLimits};
 use std::path::Path;
 
 /// The configuration file's contents.
@@ -21,6 +22,59 @@ pub struct Config {
     pub secure_cookies: bool,
     pub session: SessionConfig,
     pub password: PasswordPolicy,
+    pub rate_limits: RateLimitConfig,
+}
+
+/// Rate limits per minute (0 switches one off).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct RateLimitConfig {
+    pub login_per_address_per_minute: u32,
+    pub login_per_account_per_minute: u32,
+    pub requests_per_address_per_minute: u32,
+    /// Take the client address from `X-Forwarded-For` (only behind a trusted proxy).
+    pub trust_forwarded_for: bool,
+}
+
+impl Default for RateLimitConfig {
+    fn default() -> Self {
+        let d = RateLimits::default();
+        let per = |l: Option<Limit>| l.map_or(0, |l| l.per_minute);
+        Self {
+            login_per_address_per_minute: per(d.login_per_address),
+            login_per_account_per_minute: per(d.login_per_account),
+            requests_per_address_per_minute: per(d.requests_per_address),
+            trust_forwarded_for: d.trust_forwarded_for,
+        }
+    }
+}
+
+impl RateLimitConfig {
+    #[must_use]
+    pub fn limits(&self) -> RateLimits {
+        // Sign-in buckets allow a minute's worth at once; the general bucket half of that.
+        let limit = |per_minute: u32, burst: u32| {
+            (per_minute > 0).then_some(Limit {
+                burst: burst.max(1),
+                per_minute,
+            })
+        };
+        RateLimits {
+            login_per_address: limit(
+                self.login_per_address_per_minute,
+                self.login_per_address_per_minute,
+            ),
+            login_per_account: limit(
+                self.login_per_account_per_minute,
+                self.login_per_account_per_minute,
+            ),
+            requests_per_address: limit(
+                self.requests_per_address_per_minute,
+                self.requests_per_address_per_minute / 2,
+            ),
+            trust_forwarded_for: self.trust_forwarded_for,
+        }
+    }
 }
 
 /// Sign-in and session settings.
@@ -45,6 +99,7 @@ impl Default for Config {
             secure_cookies: false,
             session: SessionConfig::default(),
             password: PasswordPolicy::default(),
+            rate_limits: RateLimitConfig::default(),
         }
     }
 }
@@ -121,7 +176,24 @@ impl Config {
         env_parse("SHIJIAN_LOCKOUT_MINUTES", &mut c.session.lockout_minutes)?;
         env_parse("SHIJIAN_PASSWORD_MIN_LENGTH", &mut c.password.min_length)?;
         env_parse("SHIJIAN_PASSWORD_MIN_CLASSES", &mut c.password.min_classes)?;
-        env_parse("SHIJIAN_PASSWORD_MAX_AGE_DAYS", &mut c.session.password_max_age_days)?;
+        env_parse(
+            "SHIJIAN_PASSWORD_MAX_AGE_DAYS",
+            &mut c.session.password_max_age_days,
+        )?;
+        let r = &mut c.rate_limits;
+        env_parse(
+            "SHIJIAN_LOGIN_PER_ADDRESS_PER_MINUTE",
+            &mut r.login_per_address_per_minute,
+        )?;
+        env_parse(
+            "SHIJIAN_LOGIN_PER_ACCOUNT_PER_MINUTE",
+            &mut r.login_per_account_per_minute,
+        )?;
+        env_parse(
+            "SHIJIAN_REQUESTS_PER_ADDRESS_PER_MINUTE",
+            &mut r.requests_per_address_per_minute,
+        )?;
+        env_parse("SHIJIAN_TRUST_FORWARDED_FOR", &mut r.trust_forwarded_for)?;
         Ok(c)
     }
 }

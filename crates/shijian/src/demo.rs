@@ -36,7 +36,10 @@ pub fn demo_username(prefix: &str, role: Role) -> String {
 
 /// Creates the demo accounts if the database has no accounts yet. Returns the usernames
 /// created (empty if accounts already existed).
-pub async fn ensure_demo_accounts(store: &Store, totp_roles: &[Role]) -> anyhow::Result<Vec<String>> {
+pub async fn ensure_demo_accounts(
+    store: &Store,
+    totp_roles: &[Role],
+) -> anyhow::Result<Vec<String>> {
     if users::any_exist(store).await? {
         return Ok(Vec::new());
     }
@@ -57,7 +60,14 @@ pub async fn ensure_demo_accounts(store: &Store, totp_roles: &[Role]) -> anyhow:
                 .await
                 .with_context(|| format!("creating demo account {prefix}.{role}"))?;
             if totp_roles.contains(&role) {
-                shijian_storage::totp::enrol_known_secret(store, &actor, &ctx, u.id, DEMO_TOTP_SECRET).await?;
+                shijian_storage::totp::enrol_known_secret(
+                    store,
+                    &actor,
+                    &ctx,
+                    u.id,
+                    DEMO_TOTP_SECRET,
+                )
+                .await?;
             }
             created.push(u.username);
         }

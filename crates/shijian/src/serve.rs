@@ -43,6 +43,7 @@ pub async fn run(store: Store, config: &Config, opts: &ServeOptions) -> anyhow::
         password_policy: config.password.clone(),
         secure_cookies: config.secure_cookies,
         test_hooks: opts.test_hooks,
+        rate_limits: config.rate_limits.limits(),
     };
     let app = build_router(AppState::new(store.clone(), web));
     let listener = tokio::net::TcpListener::bind(&config.listen)
@@ -60,9 +61,12 @@ pub async fn run(store: Store, config: &Config, opts: &ServeOptions) -> anyhow::
         },
         stop_rx,
     ));
-    axum::serve(listener, app)
-        .with_graceful_shutdown(shutdown_signal())
-        .await?;
+    axum::serve(
+        listener,
+        app.into_make_service_with_connect_info::<std::net::SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown_signal())
+    .await?;
     let _ = stop_tx.send(true);
     let _ = jobs.await;
     store.close().await;

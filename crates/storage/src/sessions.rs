@@ -10,8 +10,8 @@ use crate::users::{self, User};
 use crate::{Actor, AuditResult, Change, RequestCtx, Result, Store};
 use chrono::{DateTime, Duration, Utc};
 use rand::RngCore;
-use shijian_domain::role::Role;
 use sha2::{Digest, Sha256};
+use shijian_domain::role::Role;
 
 /// Sign-in and session rules (configurable).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -33,7 +33,12 @@ impl Default for SessionPolicy {
             lockout: Duration::minutes(15),
             idle_timeout: Duration::minutes(30),
             absolute_lifetime: Duration::hours(12),
-            totp_roles: vec![Role::SystemAdmin, Role::AuditAdmin, Role::SecurityAdmin, Role::Leader],
+            totp_roles: vec![
+                Role::SystemAdmin,
+                Role::AuditAdmin,
+                Role::SecurityAdmin,
+                Role::Leader,
+            ],
             // 等保 assessors expect periodic change; ASVS 6.2 advises against it. See
             // docs/CONFIGURATION.md for the deviation.
             password_max_age: Duration::days(90),
@@ -154,8 +159,14 @@ pub async fn login(
     let now = store.now();
     let Some(record) = record else {
         verify_password(password.to_owned(), None).await;
-        let change = login_change(username, shijian_domain::division::CITY_CODE, AuditResult::Failed);
-        store.audit_only(&Actor::anonymous(username), ctx, change).await?;
+        let change = login_change(
+            username,
+            shijian_domain::division::CITY_CODE,
+            AuditResult::Failed,
+        );
+        store
+            .audit_only(&Actor::anonymous(username), ctx, change)
+            .await?;
         return Ok(Err(LoginFailure::BadCredentials));
     };
     let user = record.user.clone();
@@ -165,9 +176,23 @@ pub async fn login(
     let hash = (!unusable).then(|| record.password_hash.clone());
     let ok = verify_password(password.to_owned(), hash).await;
     if unusable {
-        let result = if locked { AuditResult::Locked } else { AuditResult::Denied };
-        store.audit_only(&actor, ctx, login_change(username, &user.jurisdiction_code, result)).await?;
-        return Ok(Err(if locked { LoginFailure::Locked } else { LoginFailure::BadCredentials }));
+        let result = if locked {
+            AuditResult::Locked
+        } else {
+            AuditResult::Denied
+        };
+        store
+            .audit_only(
+                &actor,
+                ctx,
+                login_change(username, &user.jurisdiction_code, result),
+            )
+            .await?;
+        return Ok(Err(if locked {
+            LoginFailure::Locked
+        } else {
+            LoginFailure::BadCredentials
+        }));
     }
     let mut tx = store.begin_write(&actor, ctx).await?;
     if !ok {
@@ -213,14 +238,29 @@ pub async fn login(
         .bind(token_hash(&token)).bind(user.id).bind(kind.as_str()).bind(&csrf_token).bind(now).bind(expires_at)
         .bind(stage.as_str())
         .execute(c).await.map(|r| r.rows_affected()))?;
-    tx.record(login_change(username, &user.jurisdiction_code, AuditResult::Ok)).await?;
+    tx.record(login_change(
+        username,
+        &user.jurisdiction_code,
+        AuditResult::Ok,
+    ))
+    .await?;
     tx.commit().await?;
-    Ok(Ok(NewSession { token, csrf_token, expires_at, user, stage }))
+    Ok(Ok(NewSession {
+        token,
+        csrf_token,
+        expires_at,
+        user,
+        stage,
+    }))
 }
 
 /// Counts a failed attempt (wrong password or wrong second factor) and locks the account
 /// at the limit.
-async fn record_failure(tx: &mut crate::WriteTx<'_>, record: &users::LoginRecord, policy: &SessionPolicy) -> Result<()> {
+async fn record_failure(
+    tx: &mut crate::WriteTx<'_>,
+    record: &users::LoginRecord,
+    policy: &SessionPolicy,
+) -> Result<()> {
     let user = &record.user;
     let failures = record.failed_logins + 1;
     let lock = failures >= policy.max_failures;
@@ -228,7 +268,12 @@ async fn record_failure(tx: &mut crate::WriteTx<'_>, record: &users::LoginRecord
     let failures = if lock { 0 } else { failures };
     on_tx!(tx, c => sqlx::query("UPDATE app_user SET failed_logins = $1, locked_until = $2 WHERE id = $3")
         .bind(failures).bind(until).bind(user.id).execute(c).await.map(|r| r.rows_affected()))?;
-    tx.record(login_change(&user.username, &user.jurisdiction_code, AuditResult::Failed)).await?;
+    tx.record(login_change(
+        &user.username,
+        &user.jurisdiction_code,
+        AuditResult::Failed,
+    ))
+    .await?;
     if lock {
         tx.record(Change {
             action: "user.lock",

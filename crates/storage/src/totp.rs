@@ -16,7 +16,11 @@ use shijian_domain::totp;
 pub const RECOVERY_CODES: usize = 10;
 
 fn recovery_hash(code: &str) -> String {
-    let norm: String = code.chars().filter(char::is_ascii_alphanumeric).collect::<String>().to_ascii_lowercase();
+    let norm: String = code
+        .chars()
+        .filter(char::is_ascii_alphanumeric)
+        .collect::<String>()
+        .to_ascii_lowercase();
     hex::encode(Sha256::digest(norm.as_bytes()))
 }
 
@@ -25,7 +29,9 @@ fn new_recovery_codes() -> Vec<String> {
     let mut rng = rand::rngs::OsRng;
     (0..RECOVERY_CODES)
         .map(|_| {
-            let c: String = (0..10).map(|_| ALPHABET[rng.gen_range(0..ALPHABET.len())] as char).collect();
+            let c: String = (0..10)
+                .map(|_| ALPHABET[rng.gen_range(0..ALPHABET.len())] as char)
+                .collect();
             format!("{}-{}", &c[..5], &c[5..])
         })
         .collect()
@@ -33,9 +39,16 @@ fn new_recovery_codes() -> Vec<String> {
 
 /// Checks a sign-in code (TOTP, or an unused recovery code) inside the sign-in transaction
 /// and records its use, so it cannot be used again.
-pub(crate) async fn accept_code(tx: &mut WriteTx<'_>, record: &LoginRecord, secret_b32: &str, code: &str, now: DateTime<Utc>) -> Result<bool> {
+pub(crate) async fn accept_code(
+    tx: &mut WriteTx<'_>,
+    record: &LoginRecord,
+    secret_b32: &str,
+    code: &str,
+    now: DateTime<Utc>,
+) -> Result<bool> {
     let id = record.user.id;
-    let secret = totp::decode_secret(secret_b32).ok_or_else(|| anyhow::anyhow!("stored TOTP secret of user {id} is not base32"))?;
+    let secret = totp::decode_secret(secret_b32)
+        .ok_or_else(|| anyhow::anyhow!("stored TOTP secret of user {id} is not base32"))?;
     if let Some(step) = totp::verify(&secret, code, now.timestamp(), record.totp_last_step) {
         on_tx!(tx, c => sqlx::query("UPDATE app_user SET totp_last_step = $1 WHERE id = $2")
             .bind(step).bind(id).execute(c).await.map(|r| r.rows_affected()))?;
@@ -43,7 +56,9 @@ pub(crate) async fn accept_code(tx: &mut WriteTx<'_>, record: &LoginRecord, secr
     }
     let mut unused: Vec<String> = serde_json::from_str(&record.totp_recovery).unwrap_or_default();
     let h = recovery_hash(code);
-    let Some(pos) = unused.iter().position(|u| *u == h) else { return Ok(false) };
+    let Some(pos) = unused.iter().position(|u| *u == h) else {
+        return Ok(false);
+    };
     unused.remove(pos);
     let left = serde_json::to_string(&unused).map_err(anyhow::Error::from)?;
     on_tx!(tx, c => sqlx::query("UPDATE app_user SET totp_recovery = $1 WHERE id = $2")
@@ -60,9 +75,16 @@ pub struct Enrolment {
 
 /// Starts (or restarts) enrolment of the actor's second factor. Re-authentication: the
 /// current password is required.
-pub async fn begin_enrolment(store: &Store, actor: &Actor, ctx: &RequestCtx, current_password: String) -> Result<Enrolment> {
+pub async fn begin_enrolment(
+    store: &Store,
+    actor: &Actor,
+    ctx: &RequestCtx,
+    current_password: String,
+) -> Result<Enrolment> {
     let id = actor.user_id.ok_or(StoreError::NotFound)?;
-    let record = users::find_for_login(store, &actor.username).await?.ok_or(StoreError::NotFound)?;
+    let record = users::find_for_login(store, &actor.username)
+        .await?
+        .ok_or(StoreError::NotFound)?;
     if !verify_password(current_password, Some(record.password_hash)).await {
         return Err(StoreError::invalid("wrong_password", "当前密码不正确"));
     }
@@ -74,21 +96,37 @@ pub async fn begin_enrolment(store: &Store, actor: &Actor, ctx: &RequestCtx, cur
         .bind(&secret).bind(id).execute(c).await.map(|r| r.rows_affected()))?;
     finish_update(tx, id, "totp.enrol_start").await?;
     let otpauth_uri = totp::otpauth_uri("荆门市场监管一张网", &actor.username, &secret);
-    Ok(Enrolment { secret, otpauth_uri })
+    Ok(Enrolment {
+        secret,
+        otpauth_uri,
+    })
 }
 
 /// Confirms enrolment with a first code from the new secret. Returns the recovery codes,
 /// shown once. The caller's session (`token_hash`) becomes a full session.
-pub async fn confirm_enrolment(store: &Store, actor: &Actor, ctx: &RequestCtx, code: &str, token_hash: &str) -> Result<Vec<String>> {
+pub async fn confirm_enrolment(
+    store: &Store,
+    actor: &Actor,
+    ctx: &RequestCtx,
+    code: &str,
+    token_hash: &str,
+) -> Result<Vec<String>> {
     let id = actor.user_id.ok_or(StoreError::NotFound)?;
     let pending: Option<String> = on_pool!(store, c => sqlx::query_scalar(
         "SELECT totp_pending_secret FROM app_user WHERE id = $1").bind(id).fetch_one(c).await)?;
-    let pending = pending.ok_or_else(|| StoreError::invalid("totp_not_started", "请先开始绑定动态口令"))?;
-    let secret = totp::decode_secret(&pending).ok_or_else(|| anyhow::anyhow!("pending TOTP secret is not base32"))?;
-    let step = totp::verify(&secret, code, store.now().timestamp(), 0)
-        .ok_or_else(|| StoreError::invalid("bad_otp", "动态口令不正确或已过期，请输入验证器当前显示的 6 位数字"))?;
+    let pending =
+        pending.ok_or_else(|| StoreError::invalid("totp_not_started", "请先开始绑定动态口令"))?;
+    let secret = totp::decode_secret(&pending)
+        .ok_or_else(|| anyhow::anyhow!("pending TOTP secret is not base32"))?;
+    let step = totp::verify(&secret, code, store.now().timestamp(), 0).ok_or_else(|| {
+        StoreError::invalid(
+            "bad_otp",
+            "动态口令不正确或已过期，请输入验证器当前显示的 6 位数字",
+        )
+    })?;
     let codes = new_recovery_codes();
-    let hashes = serde_json::to_string(&codes.iter().map(|c| recovery_hash(c)).collect::<Vec<_>>()).map_err(anyhow::Error::from)?;
+    let hashes = serde_json::to_string(&codes.iter().map(|c| recovery_hash(c)).collect::<Vec<_>>())
+        .map_err(anyhow::Error::from)?;
     let mut tx = begin_update(store, actor, ctx, id).await?;
     on_tx!(tx, c => sqlx::query(
         "UPDATE app_user SET totp_secret = totp_pending_secret, totp_pending_secret = NULL, \
@@ -114,7 +152,13 @@ pub async fn reset(store: &Store, actor: &Actor, ctx: &RequestCtx, id: i64) -> R
 }
 
 /// Enrols a known secret directly (the demo accounts; the local operator only).
-pub async fn enrol_known_secret(store: &Store, actor: &Actor, ctx: &RequestCtx, id: i64, secret_b32: &str) -> Result<User> {
+pub async fn enrol_known_secret(
+    store: &Store,
+    actor: &Actor,
+    ctx: &RequestCtx,
+    id: i64,
+    secret_b32: &str,
+) -> Result<User> {
     if !actor.is_local_operator() {
         return Err(StoreError::Forbidden);
     }

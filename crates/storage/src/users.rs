@@ -47,7 +47,8 @@ struct UserRow {
     totp_recovery: String,
 }
 
-const COLUMNS: &str = "id, username, display_name, role, jurisdiction_code, disabled, failed_logins, \
+const COLUMNS: &str =
+    "id, username, display_name, role, jurisdiction_code, disabled, failed_logins, \
     locked_until, password_changed_at, created_at, updated_at, password_hash, totp_secret, \
     totp_last_step, totp_recovery";
 
@@ -293,7 +294,11 @@ pub(crate) async fn begin_update<'s>(
 }
 
 /// Stamps, records and commits a change to an account.
-pub(crate) async fn finish_update(mut tx: WriteTx<'_>, id: i64, action: &'static str) -> Result<User> {
+pub(crate) async fn finish_update(
+    mut tx: WriteTx<'_>,
+    id: i64,
+    action: &'static str,
+) -> Result<User> {
     let now = tx.now();
     on_tx!(tx, c => sqlx::query("UPDATE app_user SET updated_at = $1 WHERE id = $2")
         .bind(now).bind(id).execute(c).await.map(|r| r.rows_affected()))?;

@@ -124,7 +124,9 @@ fn allowed_while_restricted(path: &str) -> bool {
         "/account/totp/confirm",
         "/logout",
     ];
-    ALLOWED.contains(&path) || path.starts_with("/assets/") || matches!(path, "/healthz" | "/readyz" | "/login")
+    ALLOWED.contains(&path)
+        || path.starts_with("/assets/")
+        || matches!(path, "/healthz" | "/readyz" | "/login")
 }
 
 fn restricted(path: &str, stage: SessionStage) -> Response {

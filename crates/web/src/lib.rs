@@ -15,6 +15,7 @@ pub mod auth;
 pub mod error;
 mod headers;
 mod idempotency;
+pub mod limits;
 pub mod metrics;
 mod router;
 pub mod state;

@@ -3,7 +3,7 @@
 
 use crate::error::ApiError;
 use crate::state::AppState;
-use crate::{api, assets, auth, headers, idempotency, metrics, ui};
+use crate::{api, assets, auth, headers, idempotency, limits, metrics, ui};
 use axum::extract::{Query, State};
 use axum::http::{header, StatusCode, Uri};
 use axum::middleware::{from_fn_with_state, map_response};
@@ -41,6 +41,7 @@ pub fn build_router(state: AppState) -> Router {
     app.fallback(fallback)
         .layer(from_fn_with_state(state.clone(), idempotency::idempotency))
         .layer(from_fn_with_state(state.clone(), auth::authenticate))
+        .layer(from_fn_with_state(state.clone(), limits::per_address))
         .layer(from_fn_with_state(state.clone(), headers::security_headers))
         .layer(map_response(strip_server_details))
         .layer(from_fn_with_state(state.metrics.clone(), metrics::track))

@@ -15,6 +15,7 @@ pub struct WebConfig {
     pub secure_cookies: bool,
     /// Enables `/__test/*` routes used by the test suite (never in production).
     pub test_hooks: bool,
+    pub rate_limits: crate::limits::RateLimits,
 }
 
 /// Shared by every handler.
@@ -23,6 +24,7 @@ pub struct AppState {
     pub store: Store,
     pub config: Arc<WebConfig>,
     pub metrics: Arc<Metrics>,
+    pub limiter: Arc<crate::limits::Limiter>,
 }
 
 impl AppState {
@@ -32,6 +34,17 @@ impl AppState {
             store,
             config: Arc::new(config),
             metrics: Arc::new(Metrics::default()),
+            limiter: Arc::new(crate::limits::Limiter::default()),
+        }
+    }
+
+    /// The pre-sign-in CSRF cookie's name (`__Host-` prefixed behind TLS).
+    #[must_use]
+    pub fn login_csrf_cookie(&self) -> &'static str {
+        if self.config.secure_cookies {
+            "__Host-shijian_login_csrf"
+        } else {
+            "shijian_login_csrf"
         }
     }
 

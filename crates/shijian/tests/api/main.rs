@@ -3,6 +3,7 @@
 mod access;
 mod audit_events;
 mod auth;
+mod hardening;
 mod platform;
 mod reference;
 mod second_factor;

@@ -91,7 +91,10 @@ impl TestApp {
     /// A server without the second-factor requirement, so tests can sign in any role
     /// with a password; the second factor has tests of its own.
     pub async fn spawn(backend: Backend) -> Option<Self> {
-        let mut config = WebConfig::default();
+        let mut config = WebConfig {
+            rate_limits: shijian_web::limits::RateLimits::off(),
+            ..WebConfig::default()
+        };
         config.session_policy.totp_roles.clear();
         Self::spawn_with(backend, config).await
     }
@@ -103,7 +106,14 @@ impl TestApp {
         let app = build_router(AppState::new(store.clone(), config));
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();
-        tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+        tokio::spawn(async move {
+            axum::serve(
+                listener,
+                app.into_make_service_with_connect_info::<std::net::SocketAddr>(),
+            )
+            .await
+            .unwrap()
+        });
         Some(Self {
             base: format!("http://{addr}"),
             store,

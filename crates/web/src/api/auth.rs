@@ -5,9 +5,11 @@ use super::users::UserView;
 use super::ApiJson;
 use crate::auth::{Auth, Ctx};
 use crate::error::{ApiError, ApiResult, Problem};
+use crate::limits::{self, ClientAddr};
 use crate::state::AppState;
 use axum::extract::State;
 use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
 use axum::Json;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -56,12 +58,14 @@ pub(crate) fn login_failed(f: LoginFailure) -> ApiError {
 /// Sign in and receive an API token.
 #[utoipa::path(operation_id = "auth_login", post, path = "/api/v1/auth/login", tag = "auth", security(),
     request_body = LoginRequest,
-    responses((status = 200, body = LoginResponse), (status = 401, body = Problem)))]
+    responses((status = 200, body = LoginResponse), (status = 401, body = Problem), (status = 429, body = Problem)))]
 pub async fn login(
     State(state): State<AppState>,
     Ctx(ctx): Ctx,
+    ClientAddr(addr): ClientAddr,
     ApiJson(req): ApiJson<LoginRequest>,
-) -> ApiResult<Json<LoginResponse>> {
+) -> Result<Json<LoginResponse>, Response> {
+    limits::check_login(&state, &addr, req.username.trim()).map_err(limits::too_many)?;
     let outcome = sessions::login(
         &state.store,
         &ctx,
@@ -71,8 +75,9 @@ pub async fn login(
         SessionKind::Api,
         &state.config.session_policy,
     )
-    .await?;
-    let s = outcome.map_err(login_failed)?;
+    .await
+    .map_err(|e| ApiError::from(e).into_response())?;
+    let s = outcome.map_err(|f| login_failed(f).into_response())?;
     Ok(Json(LoginResponse {
         token: s.token,
         expires_at: s.expires_at,
@@ -148,7 +153,11 @@ pub struct TotpEnrolResponse {
 /// The QR code of an `otpauth://` URI as SVG.
 pub(crate) fn qr_svg(uri: &str) -> String {
     qrcode::QrCode::new(uri.as_bytes())
-        .map(|q| q.render::<qrcode::render::svg::Color<'_>>().min_dimensions(200, 200).build())
+        .map(|q| {
+            q.render::<qrcode::render::svg::Color<'_>>()
+                .min_dimensions(200, 200)
+                .build()
+        })
         .unwrap_or_default()
 }
 
@@ -156,9 +165,18 @@ pub(crate) fn qr_svg(uri: &str) -> String {
 #[utoipa::path(post, operation_id = "auth_totp_enrol", path = "/api/v1/auth/totp/enroll", tag = "auth",
     request_body = TotpEnrolRequest,
     responses((status = 200, body = TotpEnrolResponse), (status = 401, body = Problem), (status = 422, body = Problem)))]
-pub async fn totp_enrol(State(state): State<AppState>, auth: Auth, Ctx(ctx): Ctx, ApiJson(req): ApiJson<TotpEnrolRequest>) -> ApiResult<Json<TotpEnrolResponse>> {
+pub async fn totp_enrol(
+    State(state): State<AppState>,
+    auth: Auth,
+    Ctx(ctx): Ctx,
+    ApiJson(req): ApiJson<TotpEnrolRequest>,
+) -> ApiResult<Json<TotpEnrolResponse>> {
     let e = totp::begin_enrolment(&state.store, &auth.actor(), &ctx, req.current_password).await?;
-    Ok(Json(TotpEnrolResponse { qr_svg: qr_svg(&e.otpauth_uri), secret: e.secret, otpauth_uri: e.otpauth_uri }))
+    Ok(Json(TotpEnrolResponse {
+        qr_svg: qr_svg(&e.otpauth_uri),
+        secret: e.secret,
+        otpauth_uri: e.otpauth_uri,
+    }))
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -177,7 +195,19 @@ pub struct TotpConfirmResponse {
 #[utoipa::path(post, operation_id = "auth_totp_confirm", path = "/api/v1/auth/totp/confirm", tag = "auth",
     request_body = TotpConfirmRequest,
     responses((status = 200, body = TotpConfirmResponse), (status = 401, body = Problem), (status = 422, body = Problem)))]
-pub async fn totp_confirm(State(state): State<AppState>, auth: Auth, Ctx(ctx): Ctx, ApiJson(req): ApiJson<TotpConfirmRequest>) -> ApiResult<Json<TotpConfirmResponse>> {
-    let recovery_codes = totp::confirm_enrolment(&state.store, &auth.actor(), &ctx, &req.otp, &auth.0.token_hash).await?;
+pub async fn totp_confirm(
+    State(state): State<AppState>,
+    auth: Auth,
+    Ctx(ctx): Ctx,
+    ApiJson(req): ApiJson<TotpConfirmRequest>,
+) -> ApiResult<Json<TotpConfirmResponse>> {
+    let recovery_codes = totp::confirm_enrolment(
+        &state.store,
+        &auth.actor(),
+        &ctx,
+        &req.otp,
+        &auth.0.token_hash,
+    )
+    .await?;
     Ok(Json(TotpConfirmResponse { recovery_codes }))
 }

@@ -240,6 +240,15 @@ pub async fn reset_password(
 /// sessions end.
 #[utoipa::path(post, operation_id = "users_totp_reset", path = "/api/v1/users/{id}/totp/reset", tag = "users", params(("id" = i64, Path)),
     responses((status = 200, body = UserView), (status = 403, body = Problem), (status = 404, body = Problem)))]
-pub async fn totp_reset(State(state): State<AppState>, auth: Auth, Ctx(ctx): Ctx, ApiPath(id): ApiPath<i64>) -> ApiResult<Json<UserView>> {
-    Ok(Json(shijian_storage::totp::reset(&state.store, &auth.actor(), &ctx, id).await?.into()))
+pub async fn totp_reset(
+    State(state): State<AppState>,
+    auth: Auth,
+    Ctx(ctx): Ctx,
+    ApiPath(id): ApiPath<i64>,
+) -> ApiResult<Json<UserView>> {
+    Ok(Json(
+        shijian_storage::totp::reset(&state.store, &auth.actor(), &ctx, id)
+            .await?
+            .into(),
+    ))
 }

@@ -19,7 +19,6 @@ use shijian_storage::totp;
 use shijian_storage::users::{self, NewUser, User, UserFilter};
 use shijian_storage::StoreError;
 
-const LOGIN_CSRF_COOKIE: &str = "shijian_login_csrf";
 const PAGE: i64 = 50;
 
 fn random_hex() -> String {
@@ -76,7 +75,7 @@ fn login_page(
     );
     resp.headers_mut().append(
         header::SET_COOKIE,
-        cookie_header(state, LOGIN_CSRF_COOKIE, &csrf, None),
+        cookie_header(state, state.login_csrf_cookie(), &csrf, None),
     );
     resp
 }
@@ -102,11 +101,12 @@ pub(super) struct LoginForm {
 pub(super) async fn login(
     State(state): State<AppState>,
     Ctx(ctx): Ctx,
+    crate::limits::ClientAddr(addr): crate::limits::ClientAddr,
     headers: HeaderMap,
     Form(f): Form<LoginForm>,
 ) -> Response {
     let username = f.username.trim().to_owned();
-    let pre = cookie(&headers, LOGIN_CSRF_COOKIE).unwrap_or_default();
+    let pre = cookie(&headers, state.login_csrf_cookie()).unwrap_or_default();
     if pre.is_empty() || !constant_eq(pre, &f.csrf_token) {
         return login_page(
             &state,
@@ -114,6 +114,9 @@ pub(super) async fn login(
             Some(ApiError::csrf().detail),
             username,
         );
+    }
+    if let Err(wait) = crate::limits::check_login(&state, &addr, &username) {
+        return crate::limits::too_many(wait);
     }
     let policy = &state.config.session_policy;
     match sessions::login(
@@ -130,7 +133,11 @@ pub(super) async fn login(
         Ok(Ok(s)) => {
             let max_age = policy.absolute_lifetime.num_seconds();
             // A restricted session goes straight to what it must do first.
-            let next = if s.stage == SessionStage::Full { "/" } else { "/account" };
+            let next = if s.stage == SessionStage::Full {
+                "/"
+            } else {
+                "/account"
+            };
             let mut resp = Redirect::to(next).into_response();
             let h = resp.headers_mut();
             h.append(
@@ -139,7 +146,7 @@ pub(super) async fn login(
             );
             h.append(
                 header::SET_COOKIE,
-                cookie_header(&state, LOGIN_CSRF_COOKIE, "", Some(0)),
+                cookie_header(&state, state.login_csrf_cookie(), "", Some(0)),
             );
             resp
         }
@@ -331,14 +338,33 @@ struct AccountPage {
 async fn account_page(state: &AppState, auth: &PageAuth, page: AccountPage) -> Response {
     let all = all_jurisdictions(state).await;
     let notice = match auth.0.stage {
-        SessionStage::EnrolTotp => Some("您的角色要求使用动态口令登录：请先完成绑定，然后才能使用其他功能。".to_owned()),
-        SessionStage::ChangePassword => Some("您的密码已过期：请先修改密码，然后才能使用其他功能。".to_owned()),
+        SessionStage::EnrolTotp => {
+            Some("您的角色要求使用动态口令登录：请先完成绑定，然后才能使用其他功能。".to_owned())
+        }
+        SessionStage::ChangePassword => {
+            Some("您的密码已过期：请先修改密码，然后才能使用其他功能。".to_owned())
+        }
         SessionStage::Full => None,
     };
     // Re-read: the page may follow a change to the account.
-    let totp_enabled = users::me(&state.store, &auth.actor()).await.map(|u| u.totp_enabled).unwrap_or(false);
-    let status = if page.error.is_some() { StatusCode::UNPROCESSABLE_ENTITY } else { StatusCode::OK };
-    render(status, &AccountPage { chrome: Chrome::for_session(&auth.0, &all), notice, totp_enabled, ..page })
+    let totp_enabled = users::me(&state.store, &auth.actor())
+        .await
+        .map(|u| u.totp_enabled)
+        .unwrap_or(false);
+    let status = if page.error.is_some() {
+        StatusCode::UNPROCESSABLE_ENTITY
+    } else {
+        StatusCode::OK
+    };
+    render(
+        status,
+        &AccountPage {
+            chrome: Chrome::for_session(&auth.0, &all),
+            notice,
+            totp_enabled,
+            ..page
+        },
+    )
 }
 
 pub(super) async fn account(State(state): State<AppState>, auth: PageAuth) -> Response {
@@ -351,7 +377,12 @@ pub(super) struct PasswordForm {
     new_password: String,
 }
 
-pub(super) async fn change_password(State(state): State<AppState>, auth: PageAuth, Ctx(ctx): Ctx, Form(f): Form<PasswordForm>) -> Response {
+pub(super) async fn change_password(
+    State(state): State<AppState>,
+    auth: PageAuth,
+    Ctx(ctx): Ctx,
+    Form(f): Form<PasswordForm>,
+) -> Response {
     let r = users::change_own_password(
         &state.store,
         &auth.actor(),
@@ -365,8 +396,28 @@ pub(super) async fn change_password(State(state): State<AppState>, auth: PageAut
     match r {
         // The session may have been restricted only for this: start over from home.
         Ok(()) if auth.0.stage == SessionStage::ChangePassword => Redirect::to("/").into_response(),
-        Ok(()) => account_page(&state, &auth, AccountPage { message: Some("密码已修改。".into()), ..AccountPage::default() }).await,
-        Err(e) => account_page(&state, &auth, AccountPage { error: Some(detail(e)), ..AccountPage::default() }).await,
+        Ok(()) => {
+            account_page(
+                &state,
+                &auth,
+                AccountPage {
+                    message: Some("密码已修改。".into()),
+                    ..AccountPage::default()
+                },
+            )
+            .await
+        }
+        Err(e) => {
+            account_page(
+                &state,
+                &auth,
+                AccountPage {
+                    error: Some(detail(e)),
+                    ..AccountPage::default()
+                },
+            )
+            .await
+        }
     }
 }
 
@@ -375,11 +426,24 @@ pub(super) struct TotpStartForm {
     current_password: String,
 }
 
-pub(super) async fn totp_start(State(state): State<AppState>, auth: PageAuth, Ctx(ctx): Ctx, Form(f): Form<TotpStartForm>) -> Response {
-    let page = match totp::begin_enrolment(&state.store, &auth.actor(), &ctx, f.current_password).await {
-        Ok(e) => AccountPage { qr_svg: Some(crate::api::auth::qr_svg(&e.otpauth_uri)), secret: e.secret, ..AccountPage::default() },
-        Err(e) => AccountPage { error: Some(detail(e)), ..AccountPage::default() },
-    };
+pub(super) async fn totp_start(
+    State(state): State<AppState>,
+    auth: PageAuth,
+    Ctx(ctx): Ctx,
+    Form(f): Form<TotpStartForm>,
+) -> Response {
+    let page =
+        match totp::begin_enrolment(&state.store, &auth.actor(), &ctx, f.current_password).await {
+            Ok(e) => AccountPage {
+                qr_svg: Some(crate::api::auth::qr_svg(&e.otpauth_uri)),
+                secret: e.secret,
+                ..AccountPage::default()
+            },
+            Err(e) => AccountPage {
+                error: Some(detail(e)),
+                ..AccountPage::default()
+            },
+        };
     account_page(&state, &auth, page).await
 }
 
@@ -388,10 +452,30 @@ pub(super) struct TotpConfirmForm {
     otp: String,
 }
 
-pub(super) async fn totp_confirm(State(state): State<AppState>, auth: PageAuth, Ctx(ctx): Ctx, Form(f): Form<TotpConfirmForm>) -> Response {
-    let page = match totp::confirm_enrolment(&state.store, &auth.actor(), &ctx, &f.otp, &auth.0.token_hash).await {
-        Ok(codes) => AccountPage { message: Some("动态口令已绑定。".into()), recovery_codes: codes, ..AccountPage::default() },
-        Err(e) => AccountPage { error: Some(detail(e)), ..AccountPage::default() },
+pub(super) async fn totp_confirm(
+    State(state): State<AppState>,
+    auth: PageAuth,
+    Ctx(ctx): Ctx,
+    Form(f): Form<TotpConfirmForm>,
+) -> Response {
+    let page = match totp::confirm_enrolment(
+        &state.store,
+        &auth.actor(),
+        &ctx,
+        &f.otp,
+        &auth.0.token_hash,
+    )
+    .await
+    {
+        Ok(codes) => AccountPage {
+            message: Some("动态口令已绑定。".into()),
+            recovery_codes: codes,
+            ..AccountPage::default()
+        },
+        Err(e) => AccountPage {
+            error: Some(detail(e)),
+            ..AccountPage::default()
+        },
     };
     // The session is now a full one; show the page as such.
     let mut auth = auth;

@@ -122,7 +122,11 @@ fn serve_and_cli_write_to_the_same_database_at_once() {
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path().to_path_buf();
     // Sign-in limits would refuse twenty quick logins to one account; this test is about writes.
-    let server = serve(&d, &["--demo"], &[("SHIJIAN_LOGIN_PER_ACCOUNT_PER_MINUTE", "0")]);
+    let server = serve(
+        &d,
+        &["--demo"],
+        &[("SHIJIAN_LOGIN_PER_ACCOUNT_PER_MINUTE", "0")],
+    );
     let base = server.base.clone();
     // The server takes writes (sign-ins) while five CLI processes add users.
     let logins = std::thread::spawn(move || {

@@ -291,6 +291,7 @@ async fn record_failure(
 #[derive(sqlx::FromRow)]
 struct SessionRow {
     user_id: i64,
+    issued_by: Option<String>,
     kind: String,
     stage: String,
     csrf_token: String,
@@ -310,11 +311,13 @@ pub async fn authenticate(
 ) -> Result<Option<SessionUser>> {
     let hash = token_hash(token);
     let row = on_pool!(store, c => sqlx::query_as::<_, SessionRow>(
-        "SELECT user_id, kind, stage, csrf_token, last_seen_at, expires_at FROM session WHERE token_hash = $1")
+        "SELECT user_id, issued_by, kind, stage, csrf_token, last_seen_at, expires_at FROM session WHERE token_hash = $1")
         .bind(&hash).fetch_optional(c).await)?;
     let Some(row) = row else { return Ok(None) };
     let now = store.now();
-    if now >= row.expires_at || now - row.last_seen_at >= policy.idle_timeout {
+    // Issued machine tokens do not idle out; sessions of people do.
+    let idle = row.issued_by.is_none() && now - row.last_seen_at >= policy.idle_timeout;
+    if now >= row.expires_at || idle {
         delete(store, token).await?;
         return Ok(None);
     }
@@ -368,11 +371,96 @@ pub async fn logout(store: &Store, session: &SessionUser, ctx: &RequestCtx) -> R
     tx.commit().await
 }
 
+/// Issues a long-lived API token to a machine client (an `integration` account in the
+/// actor's jurisdiction; system administrator; audited). The token is shown once.
+pub async fn issue_token(
+    store: &Store,
+    actor: &Actor,
+    ctx: &RequestCtx,
+    user_id: i64,
+    days: i64,
+) -> Result<(String, DateTime<Utc>)> {
+    crate::actor::authorize(
+        store,
+        actor,
+        ctx,
+        shijian_domain::role::Permission::ManageAccountLifecycle,
+        "token.issue",
+    )
+    .await?;
+    let target = users::get_scoped(store, actor, user_id).await?;
+    if target.role != Role::Integration {
+        return Err(crate::StoreError::invalid(
+            "not_integration",
+            "只能为“系统对接”角色的账户签发接口令牌",
+        ));
+    }
+    if !(1..=730).contains(&days) {
+        return Err(crate::StoreError::invalid(
+            "bad_days",
+            "有效期应为 1–730 天",
+        ));
+    }
+    let token = random_token();
+    let mut tx = store.begin_write(actor, ctx).await?;
+    let now = tx.now();
+    let expires_at = now + Duration::days(days);
+    on_tx!(tx, c => sqlx::query(
+        "INSERT INTO session (token_hash, user_id, kind, csrf_token, created_at, last_seen_at, expires_at, stage, issued_by) \
+         VALUES ($1, $2, 'api', $3, $4, $4, $5, 'full', $6)")
+        .bind(token_hash(&token)).bind(user_id).bind(random_token()).bind(now).bind(expires_at).bind(&actor.username)
+        .execute(c).await.map(|r| r.rows_affected()))?;
+    tx.record(Change {
+        action: "token.issue",
+        object_type: "user",
+        object_id: user_id.to_string(),
+        jurisdiction_code: target.jurisdiction_code.clone(),
+        result: AuditResult::Ok,
+        after: Some(serde_json::json!({ "user_id": user_id, "expires_at": expires_at })),
+    })
+    .await?;
+    tx.commit().await?;
+    Ok((token, expires_at))
+}
+
+/// Revokes every token issued to an account (system administrator; audited). Returns how many.
+pub async fn revoke_tokens(
+    store: &Store,
+    actor: &Actor,
+    ctx: &RequestCtx,
+    user_id: i64,
+) -> Result<u64> {
+    crate::actor::authorize(
+        store,
+        actor,
+        ctx,
+        shijian_domain::role::Permission::ManageAccountLifecycle,
+        "token.revoke",
+    )
+    .await?;
+    let target = users::get_scoped(store, actor, user_id).await?;
+    let mut tx = store.begin_write(actor, ctx).await?;
+    let n = on_tx!(tx, c => sqlx::query("DELETE FROM session WHERE user_id = $1 AND issued_by IS NOT NULL")
+        .bind(user_id).execute(c).await.map(|r| r.rows_affected()))?;
+    tx.record(Change {
+        action: "token.revoke",
+        object_type: "user",
+        object_id: user_id.to_string(),
+        jurisdiction_code: target.jurisdiction_code,
+        result: AuditResult::Ok,
+        after: Some(serde_json::json!({ "user_id": user_id, "revoked": n })),
+    })
+    .await?;
+    tx.commit().await?;
+    Ok(n)
+}
+
 /// Removes sessions past their absolute or idle expiry (a daily job). Returns how many.
 pub async fn purge_expired(tx: &mut crate::WriteTx<'_>, policy: &SessionPolicy) -> Result<u64> {
     let now = tx.now();
     let idle_cutoff = now - policy.idle_timeout;
-    let n = on_tx!(tx, c => sqlx::query("DELETE FROM session WHERE expires_at <= $1 OR last_seen_at <= $2")
+    let n = on_tx!(tx, c => sqlx::query(
+        "DELETE FROM session WHERE expires_at <= $1 OR (last_seen_at <= $2 AND issued_by IS NULL)")
         .bind(now).bind(idle_cutoff).execute(c).await.map(|r| r.rows_affected()))?;
     Ok(n)
 }

@@ -30,8 +30,11 @@ pub(crate) async fn idempotency(
         .extensions()
         .get::<CurrentSession>()
         .and_then(|s| s.0.clone());
-    // Sign-in responses carry tokens, which must never be stored: they are not replayed.
-    let applies = req.method() == Method::POST && !req.uri().path().starts_with("/api/v1/auth/");
+    // Sign-in and token responses carry tokens, which must never be stored: they are not replayed.
+    let path = req.uri().path();
+    let applies = req.method() == Method::POST
+        && !path.starts_with("/api/v1/auth/")
+        && !path.ends_with("/tokens");
     let (Some(key), Some(session), true) = (key, session, applies) else {
         return next.run(req).await;
     };

@@ -6,6 +6,7 @@ use serde_json::json;
 use shijian_domain::role::Role;
 
 backends!(
+    issued_tokens_for_machine_clients,
     six_wrong_passwords_lock_the_account,
     sessions_end_on_idle_logout_and_disable,
     csrf_guards_cookie_sessions,
@@ -297,4 +298,90 @@ async fn own_password_change(app: TestApp) {
         app.get("/api/v1/auth/me", &other).await.0,
         StatusCode::UNAUTHORIZED
     );
+}
+
+async fn issued_tokens_for_machine_clients(app: TestApp) {
+    let feed = app.add_user("city.feed", Role::Integration, "420800").await;
+    let officer = app.add_user("zx.officer", Role::Officer, "420881").await;
+    let (_, admin) = app
+        .user_token("city.sysadmin", Role::SystemAdmin, "420800")
+        .await;
+    let (_, officer_token) = (officer, app.login("zx.officer").await);
+    let (s, _) = app
+        .post(
+            &format!("/api/v1/users/{feed}/tokens"),
+            &officer_token,
+            json!({"days": 30}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::FORBIDDEN);
+    let (s, p) = app
+        .post(
+            &format!("/api/v1/users/{officer}/tokens"),
+            &admin,
+            json!({"days": 30}),
+        )
+        .await;
+    assert_eq!(
+        (s, p["code"].as_str()),
+        (StatusCode::UNPROCESSABLE_ENTITY, Some("not_integration"))
+    );
+    let (s, t) = app
+        .post(
+            &format!("/api/v1/users/{feed}/tokens"),
+            &admin,
+            json!({"days": 30}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{t}");
+    let token = t["token"].as_str().unwrap().to_owned();
+    assert_eq!(
+        app.get("/api/v1/events?limit=5", &token).await.0,
+        StatusCode::OK
+    );
+    // An issued token does not idle out, unlike a person's session.
+    app.clock.advance(chrono::Duration::hours(2));
+    assert_eq!(
+        app.get("/api/v1/events?limit=5", &token).await.0,
+        StatusCode::OK
+    );
+    assert_eq!(
+        app.get("/api/v1/auth/me", &admin).await.0,
+        StatusCode::UNAUTHORIZED
+    );
+    let admin = app.login("city.sysadmin").await;
+    let (s, r) = app
+        .post(
+            &format!("/api/v1/users/{feed}/tokens/revoke"),
+            &admin,
+            json!({}),
+        )
+        .await;
+    assert_eq!((s, r["revoked"].as_u64()), (StatusCode::OK, Some(1)));
+    assert_eq!(
+        app.get("/api/v1/events?limit=5", &token).await.0,
+        StatusCode::UNAUTHORIZED
+    );
+    // It expires at its end in any case.
+    let (_, t) = app
+        .post(
+            &format!("/api/v1/users/{feed}/tokens"),
+            &admin,
+            json!({"days": 1}),
+        )
+        .await;
+    let token = t["token"].as_str().unwrap().to_owned();
+    app.clock.advance(chrono::Duration::hours(25));
+    assert_eq!(
+        app.get("/api/v1/events?limit=5", &token).await.0,
+        StatusCode::UNAUTHORIZED
+    );
+    // Tokens never reach the database in clear: not in the idempotency store, not in events.
+    let (_, events) = app
+        .get(
+            "/api/v1/events?limit=1000",
+            &app.login("city.sysadmin").await,
+        )
+        .await;
+    assert!(!events.to_string().contains(&token));
 }

@@ -128,6 +128,8 @@ pub(crate) fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(auth::totp_enrol))
         .routes(routes!(auth::totp_confirm))
         .routes(routes!(users::totp_reset))
+        .routes(routes!(users::issue_token))
+        .routes(routes!(users::revoke_tokens))
         .routes(routes!(users::list, users::create))
         .routes(routes!(users::get, users::assign))
         .routes(routes!(users::disable))

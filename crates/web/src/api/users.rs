@@ -252,3 +252,53 @@ pub async fn totp_reset(
             .into(),
     ))
 }
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct IssueTokenRequest {
+    /// Validity in days (1–730).
+    pub days: i64,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct IssuedToken {
+    /// Send as `Authorization: Bearer TOKEN`. Shown once; only its hash is stored.
+    pub token: String,
+    pub expires_at: DateTime<Utc>,
+}
+
+/// Issue an API token to a machine client (an `integration` account; system administrator).
+/// Such tokens do not idle out; they end at expiry, on revocation or when the account is disabled.
+#[utoipa::path(post, operation_id = "users_issue_token", path = "/api/v1/users/{id}/tokens", tag = "users", params(("id" = i64, Path)),
+    request_body = IssueTokenRequest,
+    responses((status = 201, body = IssuedToken), (status = 403, body = Problem), (status = 404, body = Problem), (status = 422, body = Problem)))]
+pub async fn issue_token(
+    State(state): State<AppState>,
+    auth: Auth,
+    Ctx(ctx): Ctx,
+    ApiPath(id): ApiPath<i64>,
+    ApiJson(req): ApiJson<IssueTokenRequest>,
+) -> ApiResult<(StatusCode, Json<IssuedToken>)> {
+    let (token, expires_at) =
+        shijian_storage::sessions::issue_token(&state.store, &auth.actor(), &ctx, id, req.days)
+            .await?;
+    Ok((StatusCode::CREATED, Json(IssuedToken { token, expires_at })))
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct RevokedTokens {
+    pub revoked: u64,
+}
+
+/// Revoke every token issued to an account (system administrator).
+#[utoipa::path(post, operation_id = "users_revoke_tokens", path = "/api/v1/users/{id}/tokens/revoke", tag = "users", params(("id" = i64, Path)),
+    responses((status = 200, body = RevokedTokens), (status = 403, body = Problem), (status = 404, body = Problem)))]
+pub async fn revoke_tokens(
+    State(state): State<AppState>,
+    auth: Auth,
+    Ctx(ctx): Ctx,
+    ApiPath(id): ApiPath<i64>,
+) -> ApiResult<Json<RevokedTokens>> {
+    let revoked =
+        shijian_storage::sessions::revoke_tokens(&state.store, &auth.actor(), &ctx, id).await?;
+    Ok(Json(RevokedTokens { revoked }))
+}

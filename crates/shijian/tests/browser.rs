@@ -180,6 +180,7 @@ async fn demo_officer_signs_in_and_reaches_the_home_page() {
         "the user menu names the officer"
     );
     assert!(html.contains("建设中"), "unbuilt modules say so");
+    assert!(html.contains("参考数据"), "the reference pages are linked");
     let title = s.cmd(reqwest::Method::GET, "/title", None).await;
     assert_eq!(title, "首页 · 荆门市场监管一张网");
     // Keep a screenshot for people to look at.

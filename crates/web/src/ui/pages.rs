@@ -290,6 +290,12 @@ fn modules(role: Role) -> Vec<Module> {
         ));
     }
     v.push(m(
+        "参考数据",
+        "代码校验、工作日历与期限推算、法定期限表",
+        "平台",
+        Some("/reference/check"),
+    ));
+    v.push(m(
         "接口文档",
         "开放接口（OpenAPI）与变更订阅",
         "平台",

@@ -142,6 +142,12 @@ pub async fn confirm_enrolment(
 /// user enrols again at the next sign-in; their sessions end now.
 pub async fn reset(store: &Store, actor: &Actor, ctx: &RequestCtx, id: i64) -> Result<User> {
     authorize(store, actor, ctx, Permission::AssignRoles, "totp.reset").await?;
+    if actor.user_id == Some(id) {
+        return Err(StoreError::invalid(
+            "cannot_change_self",
+            "不能重置自己的动态口令，请由另一位安全管理员操作",
+        ));
+    }
     let mut tx = begin_update(store, actor, ctx, id).await?;
     on_tx!(tx, c => sqlx::query(
         "UPDATE app_user SET totp_secret = NULL, totp_pending_secret = NULL, totp_last_step = 0, \

@@ -375,6 +375,12 @@ pub async fn reset_password(
         "user.reset_password",
     )
     .await?;
+    if actor.user_id == Some(id) {
+        return Err(StoreError::invalid(
+            "cannot_change_self",
+            "不能用管理功能重置自己的密码，请在“账户安全”中修改（需输入当前密码）",
+        ));
+    }
     let target = get_scoped(store, actor, id).await?;
     check_password(policy, &target.username, &password)?;
     let hash = hash_password(password).await?;

@@ -19,7 +19,7 @@ use tower_http::trace::TraceLayer;
 #[must_use]
 pub fn openapi() -> &'static utoipa::openapi::OpenApi {
     static DOC: OnceLock<utoipa::openapi::OpenApi> = OnceLock::new();
-    DOC.get_or_init(|| api::router().split_for_parts().1)
+    DOC.get_or_init(|| api::document(api::router().split_for_parts().1))
 }
 
 /// Builds the whole application.

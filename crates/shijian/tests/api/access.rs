@@ -78,6 +78,33 @@ async fn separation_of_duties_matrix(app: TestApp) {
         let got: Vec<u16> = got.iter().map(StatusCode::as_u16).collect();
         assert_eq!(got, row.to_vec(), "{role}");
     }
+    // Nobody resets their own password or second factor through the administrator's door.
+    let (self_id, sys) = app
+        .user_token("city.sys2", Role::SystemAdmin, "420800")
+        .await;
+    let (s, p) = app
+        .post(
+            &format!("/api/v1/users/{self_id}/password"),
+            &sys,
+            json!({"password": "Other-Pass-2026"}),
+        )
+        .await;
+    assert_eq!(
+        (s, p["code"].as_str()),
+        (StatusCode::UNPROCESSABLE_ENTITY, Some("cannot_change_self"))
+    );
+    assert_eq!(app.get("/api/v1/auth/me", &sys).await.0, StatusCode::OK);
+    let (self_id, sec) = app
+        .user_token("city.sec2", Role::SecurityAdmin, "420800")
+        .await;
+    let (s, _) = app
+        .post(
+            &format!("/api/v1/users/{self_id}/totp/reset"),
+            &sec,
+            json!({}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
     // The audit administrator can read but cannot change the trail: the database refuses.
     let update = match app.store.backend() {
         shijian_storage::Backend::Sqlite { write, .. } => {

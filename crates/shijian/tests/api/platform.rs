@@ -126,6 +126,22 @@ async fn errors_are_problems_and_headers_are_set(app: TestApp) {
     assert_eq!(resp.status(), StatusCode::BAD_REQUEST);
     let p: serde_json::Value = resp.json().await.unwrap();
     assert_eq!(p["code"], "bad_json");
+    // An array is not an object, even if its items would fill the fields in order.
+    let target = app.add_user("zx.target", Role::Officer, "420881").await;
+    let (s, p) = app
+        .call(
+            Method::PATCH,
+            &format!("/api/v1/users/{target}"),
+            Some(&token),
+            Some(serde_json::json!(["leader", null])),
+        )
+        .await;
+    assert_eq!(
+        (s, p["code"].as_str()),
+        (StatusCode::BAD_REQUEST, Some("bad_json"))
+    );
+    let (_, u) = app.get(&format!("/api/v1/users/{target}"), &token).await;
+    assert_eq!(u["role"], "officer");
     let (s, p) = app
         .post(
             "/api/v1/users",

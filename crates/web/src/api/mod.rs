@@ -19,10 +19,28 @@ use utoipa::{Modify, OpenApi, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-/// A JSON body whose parse errors answer as problems.
-#[derive(FromRequest)]
-#[from_request(via(axum::Json), rejection(ApiError))]
+/// A JSON body whose parse errors answer as problems. The body must be a JSON object:
+/// serde's derived structs would also read an array field by field, which no client
+/// means and the schema does not allow.
 pub struct ApiJson<T>(pub T);
+
+impl<T, S> FromRequest<S> for ApiJson<T>
+where
+    T: serde::de::DeserializeOwned,
+    S: Send + Sync,
+{
+    type Rejection = ApiError;
+
+    async fn from_request(req: axum::extract::Request, state: &S) -> Result<Self, Self::Rejection> {
+        let axum::Json(value) = axum::Json::<serde_json::Value>::from_request(req, state).await?;
+        if !value.is_object() {
+            return Err(ApiError::bad_request("bad_json", "请求体应为 JSON 对象"));
+        }
+        serde_json::from_value(value).map(ApiJson).map_err(|e| {
+            ApiError::bad_request("bad_json", format!("请求体缺少字段或字段类型不对：{e}"))
+        })
+    }
+}
 
 /// Query parameters whose parse errors answer as problems.
 #[derive(FromRequestParts)]
@@ -76,14 +94,75 @@ impl<T> Page<T> {
 /// The default and maximum page sizes.
 pub const DEFAULT_LIMIT: i64 = 50;
 
-/// Parses an optional numeric cursor.
+/// Parses an optional numeric cursor (an empty one is no cursor).
 pub fn parse_cursor(cursor: Option<&str>) -> Result<Option<i64>, ApiError> {
     cursor
+        .filter(|c| !c.is_empty())
         .map(|c| {
             c.parse::<i64>()
                 .map_err(|_| ApiError::bad_request("bad_cursor", "cursor 无效"))
         })
         .transpose()
+}
+
+/// Adds the answers every operation can give: 400 (malformed request), 401 (not signed in,
+/// except sign-in itself), 403 (role or restricted session), 429 (rate limit) and 500, all
+/// as problems; and marks every problem response `application/problem+json`.
+struct CommonResponses;
+
+impl Modify for CommonResponses {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::{ContentBuilder, Ref, ResponseBuilder};
+        let problem = |text: &str| {
+            ResponseBuilder::new()
+                .description(text)
+                .content(
+                    "application/problem+json",
+                    ContentBuilder::new()
+                        .schema(Some(Ref::from_schema_name("Problem")))
+                        .build(),
+                )
+                .build()
+        };
+        let common = [
+            ("400", "请求格式错误（JSON、查询参数、路径参数或请求头）"),
+            ("401", "未登录或登录已失效"),
+            ("403", "没有权限，或会话仅限绑定动态口令/修改过期密码"),
+            ("429", "请求过于频繁（见 Retry-After）"),
+            ("500", "服务器内部错误"),
+        ];
+        for (path, item) in &mut openapi.paths.paths {
+            let ops = [
+                &mut item.get,
+                &mut item.post,
+                &mut item.put,
+                &mut item.patch,
+                &mut item.delete,
+            ];
+            for op in ops.into_iter().flatten() {
+                let responses = &mut op.responses.responses;
+                for (status, text) in common {
+                    if status == "401" && path == "/api/v1/auth/login" {
+                        continue;
+                    }
+                    responses
+                        .entry(status.to_owned())
+                        .or_insert_with(|| problem(text).into());
+                }
+                // Problems are application/problem+json, not application/json.
+                for (status, resp) in responses.iter_mut() {
+                    if status.starts_with('2') {
+                        continue;
+                    }
+                    if let utoipa::openapi::RefOr::T(r) = resp {
+                        if let Some(c) = r.content.shift_remove("application/json") {
+                            r.content.insert("application/problem+json".to_owned(), c);
+                        }
+                    }
+                }
+            }
+        }
+    }
 }
 
 struct BearerAuth;
@@ -117,6 +196,13 @@ impl Modify for BearerAuth {
     )
 )]
 struct ApiDoc;
+
+/// The finished OpenAPI document: the routes' own descriptions plus the answers every
+/// operation can give (added after the routes are registered).
+pub(crate) fn document(mut doc: utoipa::openapi::OpenApi) -> utoipa::openapi::OpenApi {
+    CommonResponses.modify(&mut doc);
+    doc
+}
 
 /// Every `/api/v1` route, with its OpenAPI description.
 pub(crate) fn router() -> OpenApiRouter<AppState> {

@@ -155,7 +155,7 @@ pub struct AssignRequest {
 /// Change an account's role and/or jurisdiction (security administrator).
 #[utoipa::path(operation_id = "users_assign", patch, path = "/api/v1/users/{id}", tag = "users", params(("id" = i64, Path)),
     request_body = AssignRequest,
-    responses((status = 200, body = UserView), (status = 403, body = Problem), (status = 404, body = Problem)))]
+    responses((status = 200, body = UserView), (status = 403, body = Problem), (status = 404, body = Problem), (status = 422, body = Problem)))]
 pub async fn assign(
     State(state): State<AppState>,
     auth: Auth,
@@ -216,7 +216,7 @@ pub struct ResetPasswordRequest {
 /// Set a new password for an account (system administrator); its sessions end.
 #[utoipa::path(operation_id = "users_reset_password", post, path = "/api/v1/users/{id}/password", tag = "users", params(("id" = i64, Path)),
     request_body = ResetPasswordRequest,
-    responses((status = 200, body = UserView), (status = 403, body = Problem), (status = 422, body = Problem)))]
+    responses((status = 200, body = UserView), (status = 403, body = Problem), (status = 404, body = Problem), (status = 422, body = Problem)))]
 pub async fn reset_password(
     State(state): State<AppState>,
     auth: Auth,

@@ -9,9 +9,9 @@ use chrono::NaiveDate;
 use clap::{Parser, Subcommand};
 use shijian_domain::clock::{Clock, FixedClock, SystemClock};
 use shijian_domain::role::Role;
-use shijian_storage::jobs::{self, JobContext};
+use shijian_storage::jobs;
 use shijian_storage::users::{self, NewUser};
-use shijian_storage::{audit, Actor, DatabaseConfig, RequestCtx, Store};
+use shijian_storage::{audit, backup, checkpoint, Actor, DatabaseConfig, RequestCtx, Store};
 use std::io::Read;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -67,6 +67,20 @@ pub enum Command {
     /// Scheduled jobs (定时任务).
     #[command(subcommand)]
     Jobs(JobsCommand),
+    /// Copy the database to a new file while the server runs (在线备份).
+    Backup {
+        /// The backup file to create (never overwritten). SQLite: a database file;
+        /// PostgreSQL: a `pg_dump --format=custom` archive.
+        #[arg(long)]
+        to: PathBuf,
+    },
+    /// Restore a backup into an empty data directory, or with `--database` into an empty
+    /// PostgreSQL database (恢复备份).
+    Restore {
+        /// The backup file made by `shijian backup`.
+        #[arg(long)]
+        from: PathBuf,
+    },
     /// The working-day calendar (工作日历).
     #[command(subcommand)]
     Calendar(CalendarCommand),
@@ -131,8 +145,34 @@ pub enum UserCommand {
 
 #[derive(Subcommand, Debug)]
 pub enum AuditCommand {
-    /// Recompute the hash chain; exits non-zero naming the first broken record.
-    Verify,
+    /// Recompute the hash chain and check signed checkpoints; exits 2 naming the first
+    /// broken record.
+    Verify {
+        /// A checkpoint file (JSON lines from `audit checkpoint`) to check the database
+        /// against: catches a removed tail and a recomputed chain.
+        #[arg(long)]
+        checkpoint: Option<PathBuf>,
+        /// A trusted public key (64 hex digits, or a file with hex or PEM); every
+        /// checkpoint must be signed by one of them. Repeatable.
+        #[arg(long, requires = "checkpoint")]
+        public_key: Vec<String>,
+    },
+    /// Create an Ed25519 key pair for signing checkpoints (PKCS#8 PEM, mode 0600) and
+    /// print the public key (生成检查点签名密钥).
+    Keygen {
+        /// The key file to create (never overwritten).
+        #[arg(long)]
+        out: PathBuf,
+    },
+    /// Verify the chain, sign its head and append the checkpoint to a file (签署检查点).
+    Checkpoint {
+        /// The private key file from `audit keygen`.
+        #[arg(long)]
+        key: PathBuf,
+        /// The checkpoint file to append to (created if missing).
+        #[arg(long)]
+        out: PathBuf,
+    },
 }
 
 #[derive(Subcommand, Debug)]
@@ -278,19 +318,125 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             );
             Ok(ExitCode::SUCCESS)
         }
-        Command::Audit(AuditCommand::Verify) => {
+        Command::Audit(AuditCommand::Verify {
+            checkpoint: file,
+            public_key,
+        }) => {
+            let trusted = public_key
+                .iter()
+                .map(|k| checkpoint::load_public_key(k))
+                .collect::<Result<Vec<_>, _>>()?;
             let store = cli.open().await?;
             let report = audit::verify(&store).await?;
-            match report.first_broken {
+            let mut intact = match &report.first_broken {
                 None => {
                     println!("审计日志完整：{} 条记录，哈希链校验通过。", report.records);
+                    true
+                }
+                Some(b) => {
+                    print_broken(b);
+                    false
+                }
+            };
+            if let Some(file) = file {
+                let r = checkpoint::verify_file(&store, file, &trusted).await?;
+                match &r.first_problem {
+                    None => println!(
+                        "检查点校验通过：{} 个检查点，最新覆盖到第 {} 条记录，签名密钥 {}。",
+                        r.checkpoints,
+                        r.latest_seq.unwrap_or(0),
+                        r.key_ids.join("、")
+                    ),
+                    Some(p) => {
+                        intact = false;
+                        print_checkpoint_problem(file, p);
+                        if r.problems > 1 {
+                            println!("（共 {} 个检查点不符）", r.problems);
+                        }
+                    }
+                }
+                if trusted.is_empty() {
+                    println!("提示：未用 --public-key 指定受信任公钥，只核对了检查点文件自带的公钥；请核对上面的密钥标识。");
+                }
+            }
+            Ok(if intact {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::from(2)
+            })
+        }
+        Command::Audit(AuditCommand::Keygen { out }) => {
+            let public = checkpoint::generate_key_file(out)?;
+            println!(
+                "已生成检查点签名密钥：{}（PKCS#8 PEM，权限 0600）",
+                out.display()
+            );
+            println!("公钥：{}", checkpoint::public_key_hex(&public));
+            println!("密钥标识：{}", checkpoint::key_id(&public));
+            println!(
+                "请把私钥交审计管理员离线保管，公钥另行登记，用于 audit verify --public-key。"
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Audit(AuditCommand::Checkpoint { key, out }) => {
+            let key = checkpoint::load_signing_key(key)?;
+            let store = cli.open().await?;
+            let actor = Actor::system("audit-checkpoint");
+            let ctx = RequestCtx::local("cli");
+            match checkpoint::sign_verified(&store, &actor, &ctx, &key, out).await? {
+                Ok(cp) => {
+                    println!(
+                        "已签署检查点：第 {} 条记录，哈希 {}，密钥 {}，已追加到 {}",
+                        cp.seq,
+                        cp.head_hash,
+                        cp.key_id,
+                        out.display()
+                    );
+                    Ok(ExitCode::SUCCESS)
+                }
+                Err(refusal) => {
+                    match &refusal {
+                        checkpoint::Refusal::Chain(b) => print_broken(b),
+                        checkpoint::Refusal::Checkpoint(p) => print_checkpoint_problem(out, p),
+                    }
+                    println!("未签署新的检查点。");
+                    Ok(ExitCode::from(2))
+                }
+            }
+        }
+        Command::Backup { to } => {
+            let store = cli.open().await?;
+            let actor = Actor::system("backup");
+            let ctx = RequestCtx::local("cli");
+            let r = backup::backup(&store, &actor, &ctx, &cli.database(), to).await?;
+            println!(
+                "备份完成：{}（{} 字节，用时 {:.2} 秒，含审计记录至第 {} 条）",
+                r.file.display(),
+                r.bytes,
+                r.elapsed.as_secs_f64(),
+                r.audit_seq
+            );
+            println!("SHA-256：{}（已记入审计日志）", r.sha256);
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Restore { from } => {
+            let actor = Actor::system("restore");
+            let ctx = RequestCtx::local("cli");
+            let r = backup::restore(&cli.database(), &actor, &ctx, from, clock()?).await?;
+            println!(
+                "恢复完成（用时 {:.2} 秒）：完整性检查 {}，备份中审计记录 {} 条，备份文件 SHA-256 {}。",
+                r.elapsed.as_secs_f64(),
+                r.integrity,
+                r.audit.records,
+                r.sha256
+            );
+            match &r.audit.first_broken {
+                None => {
+                    println!("审计日志哈希链校验通过。");
                     Ok(ExitCode::SUCCESS)
                 }
                 Some(b) => {
-                    println!(
-                        "审计日志被篡改：第 {} 条记录（{}）：{}",
-                        b.seq, b.kind, b.detail
-                    );
+                    print_broken(b);
                     Ok(ExitCode::from(2))
                 }
             }
@@ -387,13 +533,33 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Jobs(JobsCommand::Run { name, as_of }) => {
             let store = cli.open().await?;
             let as_of = as_of.unwrap_or_else(|| store.clock().today());
-            let jc = JobContext {
-                session_policy: config.session.policy(),
-            };
+            let jc = config.job_context();
             let holder = format!("cli-{}", std::process::id());
             let result = jobs::run_now(&store, name, as_of, &holder, &jc).await?;
             println!("任务 {name}（{as_of}）已执行：{result}");
             Ok(ExitCode::SUCCESS)
         }
     }
+}
+
+fn print_broken(b: &audit::Broken) {
+    println!(
+        "审计日志被篡改：第 {} 条记录（{}）：{}",
+        b.seq, b.kind, b.detail
+    );
+}
+
+fn print_checkpoint_problem(file: &std::path::Path, p: &checkpoint::Problem) {
+    let seq = p
+        .seq
+        .map(|s| format!("第 {s} 条记录，"))
+        .unwrap_or_default();
+    println!(
+        "审计日志与检查点不符：{} 第 {} 行（{}{}）：{}",
+        file.display(),
+        p.line,
+        seq,
+        p.kind,
+        p.detail
+    );
 }

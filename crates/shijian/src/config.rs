@@ -23,6 +23,28 @@ pub struct Config {
     pub session: SessionConfig,
     pub password: PasswordPolicy,
     pub rate_limits: RateLimitConfig,
+    pub audit: AuditConfig,
+}
+
+/// The daily signed audit checkpoint.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct AuditConfig {
+    /// The Ed25519 key file made by `shijian audit keygen` (kept outside the database).
+    pub checkpoint_key: Option<std::path::PathBuf>,
+    /// The checkpoint file the daily job appends to (copy it off the server).
+    pub checkpoint_out: Option<std::path::PathBuf>,
+}
+
+impl AuditConfig {
+    /// The job's target when both paths are configured.
+    #[must_use]
+    pub fn checkpoint_target(&self) -> Option<shijian_storage::checkpoint::Target> {
+        Some(shijian_storage::checkpoint::Target {
+            key: self.checkpoint_key.clone()?,
+            out: self.checkpoint_out.clone()?,
+        })
+    }
 }
 
 /// Rate limits per minute (0 switches one off).
@@ -100,6 +122,7 @@ impl Default for Config {
             session: SessionConfig::default(),
             password: PasswordPolicy::default(),
             rate_limits: RateLimitConfig::default(),
+            audit: AuditConfig::default(),
         }
     }
 }
@@ -146,6 +169,15 @@ fn env_parse<T: std::str::FromStr>(name: &str, target: &mut T) -> anyhow::Result
 }
 
 impl Config {
+    /// What the scheduled jobs need from the configuration.
+    #[must_use]
+    pub fn job_context(&self) -> shijian_storage::jobs::JobContext {
+        shijian_storage::jobs::JobContext {
+            session_policy: self.session.policy(),
+            checkpoint: self.audit.checkpoint_target(),
+        }
+    }
+
     /// Reads `file` if given (it must exist), else `default_file` if it exists, then applies
     /// the `SHIJIAN_*` environment overrides.
     pub fn load(file: Option<&Path>, default_file: &Path) -> anyhow::Result<Self> {

@@ -54,13 +54,7 @@ pub async fn run(store: Store, config: &Config, opts: &ServeOptions) -> anyhow::
     tracing::info!(%addr, backend = store.backend_name(), "serving");
 
     let (stop_tx, stop_rx) = watch::channel(false);
-    let jobs = tokio::spawn(job_loop(
-        store.clone(),
-        JobContext {
-            session_policy: config.session.policy(),
-        },
-        stop_rx,
-    ));
+    let jobs = tokio::spawn(job_loop(store.clone(), config.job_context(), stop_rx));
     axum::serve(
         listener,
         app.into_make_service_with_connect_info::<std::net::SocketAddr>(),

@@ -25,10 +25,16 @@ pub enum Reservation {
     AppliedWithoutResponse,
 }
 
+/// A reservation still `pending` this long after it was made belongs to a request that
+/// died (a crash between reserving and the change's transaction): requests time out well
+/// before this (see the web crate's request timeout), so a retry may take it over.
+pub const ABANDONED_AFTER: chrono::Duration = chrono::Duration::seconds(120);
+
 #[derive(sqlx::FromRow)]
 struct Row {
     request_hash: String,
     state: String,
+    created_at: chrono::DateTime<chrono::Utc>,
     status: Option<i64>,
     content_type: Option<String>,
     body: Option<String>,
@@ -51,7 +57,7 @@ pub async fn reserve(
         return Ok(Reservation::New);
     }
     let row = on_writer!(store, c => sqlx::query_as::<_, Row>(
-        "SELECT request_hash, state, status, content_type, body FROM idempotency_key \
+        "SELECT request_hash, state, created_at, status, content_type, body FROM idempotency_key \
          WHERE principal = $1 AND idem_key = $2")
         .bind(principal).bind(key).fetch_one(c).await)?;
     Ok(if row.request_hash != request_hash {
@@ -64,6 +70,19 @@ pub async fn reserve(
                 body: row.body.unwrap_or_default(),
             },
             ("applied", _) => Reservation::AppliedWithoutResponse,
+            ("pending", _) if now - row.created_at > ABANDONED_AFTER => {
+                // Take over the abandoned reservation, unless another retry just did.
+                let taken = on_writer!(store, c => sqlx::query(
+                    "UPDATE idempotency_key SET created_at = $3 \
+                     WHERE principal = $1 AND idem_key = $2 AND state = 'pending' AND created_at = $4")
+                    .bind(principal).bind(key).bind(now).bind(row.created_at)
+                    .execute(c).await.map(|r| r.rows_affected()))?;
+                if taken == 1 {
+                    Reservation::New
+                } else {
+                    Reservation::InProgress
+                }
+            }
             _ => Reservation::InProgress,
         }
     })

@@ -6,6 +6,7 @@
 //! done or done twice. When a server was down for some days, the next tick runs every
 //! missed date in order (at most [`MAX_CATCH_UP_DAYS`]).
 
+use crate::checkpoint;
 use crate::sessions::{self, SessionPolicy};
 use crate::{
     idempotency, Actor, AuditResult, Change, RequestCtx, Result, Store, StoreError, WriteTx,
@@ -23,6 +24,8 @@ const LEASE: Duration = Duration::minutes(10);
 #[derive(Debug, Clone, Default)]
 pub struct JobContext {
     pub session_policy: SessionPolicy,
+    /// The key and file of the daily signed audit checkpoint; `None` skips that job.
+    pub checkpoint: Option<checkpoint::Target>,
 }
 
 /// A registered job.
@@ -43,6 +46,10 @@ pub const JOBS: &[JobSpec] = &[
         name: "idempotency_cleanup",
         description: "清理超过 7 天的幂等键记录",
     },
+    JobSpec {
+        name: "audit_checkpoint",
+        description: "签署审计日志链头，追加到检查点文件（需配置签名密钥）",
+    },
 ];
 
 /// Runs the body of job `name` for `as_of` inside `tx`; returns a one-line result.
@@ -56,6 +63,10 @@ async fn run_body(name: &str, tx: &mut WriteTx<'_>, jc: &JobContext) -> Result<S
             let n = idempotency::purge_older_than(tx, 7).await?;
             Ok(format!("removed {n} idempotency keys"))
         }
+        "audit_checkpoint" => match &jc.checkpoint {
+            Some(target) => checkpoint::run_job(tx, target).await,
+            None => Ok("skipped: no checkpoint key configured".to_owned()),
+        },
         other => Err(unknown(other)),
     }
 }

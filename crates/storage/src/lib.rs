@@ -14,6 +14,8 @@
 mod macros;
 pub mod actor;
 pub mod audit;
+pub mod backup;
+pub mod checkpoint;
 mod db;
 pub mod error;
 pub mod events;

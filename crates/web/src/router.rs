@@ -13,7 +13,11 @@ use axum::{Json, Router};
 use std::sync::OnceLock;
 use std::time::Duration;
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
+use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::TraceLayer;
+
+/// The longest any request may take.
+pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(60);
 
 /// The OpenAPI document of every `/api/v1` route.
 #[must_use]
@@ -45,6 +49,12 @@ pub fn build_router(state: AppState) -> Router {
         .layer(from_fn_with_state(state.clone(), headers::security_headers))
         .layer(map_response(strip_server_details))
         .layer(from_fn_with_state(state.metrics.clone(), metrics::track))
+        // No request outlives this; an idempotency reservation older than twice as long is
+        // known to be abandoned (storage::idempotency::ABANDONED_AFTER).
+        .layer(TimeoutLayer::with_status_code(
+            axum::http::StatusCode::REQUEST_TIMEOUT,
+            REQUEST_TIMEOUT,
+        ))
         .layer(TraceLayer::new_for_http())
         .layer(PropagateRequestIdLayer::new(request_id.clone()))
         .layer(SetRequestIdLayer::new(request_id, MakeRequestUuid))

@@ -238,4 +238,14 @@ async fn idempotency_key_applies_once(app: TestApp) {
             .unwrap(),
         Reservation::AppliedWithoutResponse
     );
+
+    // A reservation left pending by a request that died is taken over by a retry, but
+    // only once it is certainly abandoned.
+    let reserve = |key: &'static str| idempotency::reserve(&app.store, "p", key, "h");
+    assert_eq!(reserve("k-3").await.unwrap(), Reservation::New);
+    assert_eq!(reserve("k-3").await.unwrap(), Reservation::InProgress);
+    app.clock
+        .advance(idempotency::ABANDONED_AFTER + chrono::Duration::seconds(1));
+    assert_eq!(reserve("k-3").await.unwrap(), Reservation::New);
+    assert_eq!(reserve("k-3").await.unwrap(), Reservation::InProgress);
 }

@@ -7,6 +7,7 @@ use crate::serve::{self, ServeOptions};
 use anyhow::Context;
 use chrono::NaiveDate;
 use clap::{Parser, Subcommand};
+use shijian_crypto::{KeySource, Keys};
 use shijian_domain::clock::{Clock, FixedClock, SystemClock};
 use shijian_domain::role::Role;
 use shijian_storage::jobs;
@@ -35,6 +36,10 @@ pub struct Cli {
     /// PostgreSQL URL; when set, used instead of SQLite (PostgreSQL 连接串).
     #[arg(long, global = true, env = "SHIJIAN_DATABASE_URL")]
     pub database: Option<String>,
+    /// Data key file for fields encrypted at rest (default: `SHIJIAN_DATA_KEYS` if set,
+    /// else DATA_DIR/keys.conf, created with a new SQLite data directory).
+    #[arg(long, global = true, env = "SHIJIAN_KEYS_FILE")]
+    pub keys: Option<PathBuf>,
     /// Configuration file (default: DATA_DIR/shijian.toml if it exists).
     #[arg(long, global = true, env = "SHIJIAN_CONFIG")]
     pub config: Option<PathBuf>,
@@ -84,6 +89,9 @@ pub enum Command {
     /// The working-day calendar (工作日历).
     #[command(subcommand)]
     Calendar(CalendarCommand),
+    /// Import from existing systems (从现有系统导入).
+    #[command(subcommand)]
+    Import(ImportCommand),
     /// Check a file of codes, one per line, and write a CSV report to standard output
     /// (批量校验统一社会信用代码或身份证号码).
     Validate {
@@ -95,6 +103,13 @@ pub enum Command {
         #[arg(long, default_value = "auto")]
         encoding: crate::validate::InputEncoding,
     },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum ImportCommand {
+    /// Market entities from a CSV export (UTF-8 or GBK); refused rows go to standard
+    /// output as `row,code,reason`.
+    Entities { file: PathBuf },
 }
 
 #[derive(Subcommand, Debug)]
@@ -213,9 +228,46 @@ impl Cli {
 
     async fn open(&self) -> anyhow::Result<Store> {
         let db = self.database();
-        Store::open(&db, clock()?).await.with_context(|| match &db {
-            DatabaseConfig::Sqlite { dir } => format!("无法打开数据目录 {}", dir.display()),
-            DatabaseConfig::Postgres { .. } => "无法连接 PostgreSQL 数据库".to_owned(),
+        // A brand-new embedded installation gets its own key file beside the database.
+        let fresh_sqlite =
+            matches!(&db, DatabaseConfig::Sqlite { dir } if !dir.join("shijian.db").exists());
+        let store = Store::open(&db, clock()?)
+            .await
+            .with_context(|| match &db {
+                DatabaseConfig::Sqlite { dir } => format!("无法打开数据目录 {}", dir.display()),
+                DatabaseConfig::Postgres { .. } => "无法连接 PostgreSQL 数据库".to_owned(),
+            })?;
+        Ok(match self.data_keys(fresh_sqlite)? {
+            Some(keys) => store.with_keys(&keys),
+            None => store,
+        })
+    }
+
+    /// The data keys: `--keys FILE`, else `SHIJIAN_DATA_KEYS`, else DATA_DIR/keys.conf
+    /// (created for a fresh SQLite data directory). `None` when none is configured, in
+    /// which case encrypted fields cannot be used and say so.
+    fn data_keys(&self, fresh_sqlite: bool) -> anyhow::Result<Option<Keys>> {
+        if let Some(path) = &self.keys {
+            return Ok(Some(Keys::load(&KeySource::File(path.clone()))?));
+        }
+        if std::env::var(shijian_crypto::KEYS_ENV_VAR).is_ok_and(|v| !v.is_empty()) {
+            return Ok(Some(Keys::load(&KeySource::env())?));
+        }
+        if self.database.as_deref().is_some_and(|u| !u.is_empty()) {
+            return Ok(None);
+        }
+        let default = self.data_dir.join("keys.conf");
+        if fresh_sqlite && !default.exists() {
+            shijian_crypto::create_key_file(&default, &Keys::generate())?;
+            eprintln!(
+                "已生成数据密钥文件 {}（权限 0600）。生产环境请将其移到数据目录之外、单独备份，并用 --keys 指定。",
+                default.display()
+            );
+        }
+        Ok(if default.exists() {
+            Some(Keys::load(&KeySource::File(default))?)
+        } else {
+            None
         })
     }
 }
@@ -440,6 +492,18 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                     Ok(ExitCode::from(2))
                 }
             }
+        }
+        Command::Import(ImportCommand::Entities { file }) => {
+            let bytes =
+                std::fs::read(file).with_context(|| format!("无法读取 {}", file.display()))?;
+            let store = cli.open().await?;
+            let actor = Actor::system("import");
+            let text = crate::import::decode(&bytes);
+            let (imported, rejected) =
+                crate::import::import_entities(&store, &actor, &text, std::io::stdout().lock())
+                    .await?;
+            eprintln!("导入完成：成功 {imported} 行（已写入），拒绝 {rejected} 行（见上方报告）");
+            Ok(ExitCode::SUCCESS)
         }
         Command::Validate {
             kind,

@@ -311,4 +311,207 @@ fn demo_administrator_needs_the_second_factor_and_each_code_works_once() {
         assert_eq!(b["stage"], "full");
         assert_eq!(login(Some(code)).await.unwrap().status(), 401);
     });
+    drop(server);
+    // The database files hold the demo secret only as ciphertext; the key file is separate.
+    assert!(dir.path().join("keys.conf").exists());
+    for entry in std::fs::read_dir(dir.path()).unwrap() {
+        let path = entry.unwrap().path();
+        if path
+            .file_name()
+            .is_some_and(|n| n.to_string_lossy().starts_with("shijian.db"))
+        {
+            let bytes = std::fs::read(&path).unwrap();
+            let needle = shijian::demo::DEMO_TOTP_SECRET.as_bytes();
+            assert!(
+                !bytes.windows(needle.len()).any(|w| w == needle),
+                "{} holds the secret in clear",
+                path.display()
+            );
+        }
+    }
+}
+
+fn uscc(body: &str) -> String {
+    format!(
+        "{body}{}",
+        shijian_domain::uscc::uscc_check_char(body).unwrap()
+    )
+}
+
+fn id_number(first17: &str) -> String {
+    format!(
+        "{first17}{}",
+        shijian_domain::id_number::id_check_char(first17)
+    )
+}
+
+/// Writes an import file with two good rows, a bad credit code and a duplicate.
+fn entity_file(dir: &std::path::Path, id: &str, phone: &str) -> (std::path::PathBuf, String) {
+    let a = uscc("91420881MA49ABC01");
+    let b = uscc("92420802MA49ABC02");
+    let text = format!(
+        "统一社会信用代码,名称,类型,法定代表人,身份证号,联系电话,行政区划代码,成立日期\n\
+         {a},钟祥市荆楚食品有限公司,企业,张三丰,{id},{phone},420881100,2019-05-06\n\
+         {b},东宝区小王餐馆,个体工商户,王小二,,,420802001,2021/03/01\n\
+         91420881MA49ABC01X,坏代码公司,企业,李四,,,420881,\n\
+         {a},重复公司,企业,赵五,,,420881,\n"
+    );
+    let file = dir.join("entities.csv");
+    std::fs::write(&file, text).unwrap();
+    (file, a)
+}
+
+fn assert_absent(bytes: &[u8], needle: &str, what: &str) {
+    let n = needle.as_bytes();
+    assert!(
+        !bytes.windows(n.len()).any(|w| w == n),
+        "{what} holds {needle} in clear"
+    );
+}
+
+#[test]
+fn imported_personal_data_is_not_in_the_database_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let id = id_number("42088119800101123");
+    let phone = "13812345678";
+    let (file, a) = entity_file(d, &id, phone);
+    let o = run(d, &["import", "entities", file.to_str().unwrap()]);
+    assert!(o.status.success(), "{}", text(&o));
+    let report = String::from_utf8_lossy(&o.stdout).to_string();
+    // Refused rows come back with their row numbers and reasons.
+    assert!(report.contains("4,bad_check_char,"), "{report}");
+    assert!(report.contains("5,uscc_exists,"), "{report}");
+    assert!(text(&o).contains("成功 2 行"), "{}", text(&o));
+    // Neither the database nor its WAL holds the ID number or the phone number in clear.
+    for entry in std::fs::read_dir(d).unwrap() {
+        let path = entry.unwrap().path();
+        if path
+            .file_name()
+            .is_some_and(|n| n.to_string_lossy().starts_with("shijian.db"))
+        {
+            let bytes = std::fs::read(&path).unwrap();
+            assert_absent(&bytes, &id, &path.display().to_string());
+            assert_absent(&bytes, phone, &path.display().to_string());
+            assert_absent(&bytes, &id[6..14], &path.display().to_string());
+        }
+    }
+    // The stored values are found by exact match and come back masked.
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    rt.block_on(async {
+        let keys =
+            shijian_crypto::Keys::load(&shijian_crypto::KeySource::File(d.join("keys.conf")))
+                .unwrap();
+        let clock = std::sync::Arc::new(shijian_domain::clock::SystemClock);
+        let store = shijian_storage::Store::open(
+            &shijian_storage::DatabaseConfig::Sqlite {
+                dir: d.to_path_buf(),
+            },
+            clock,
+        )
+        .await
+        .unwrap()
+        .with_keys(&keys);
+        let city = shijian_storage::Actor::system("t");
+        let found = shijian_storage::entities::find_by_legal_rep_id(&store, &city, &id)
+            .await
+            .unwrap();
+        assert_eq!(found.len(), 1);
+        assert_eq!(found[0].uscc, a);
+        assert_eq!(
+            found[0].legal_rep_id_masked.as_deref(),
+            Some(format!("4208**********{}", &id[14..]).as_str())
+        );
+        assert_eq!(found[0].phone_masked.as_deref(), Some("138****5678"));
+        // The event log carries only the masked values.
+        let events: Vec<String> = match store.backend() {
+            shijian_storage::Backend::Sqlite { read, .. } => {
+                sqlx::query_scalar("SELECT payload FROM event")
+                    .fetch_all(read)
+                    .await
+                    .unwrap()
+            }
+            shijian_storage::Backend::Postgres(_) => unreachable!(),
+        };
+        assert!(events.iter().any(|e| e.contains("钟祥市荆楚食品有限公司")));
+        assert!(!events.iter().any(|e| e.contains(&id) || e.contains(phone)));
+        // A 东宝区 officer does not see the 钟祥市 entity.
+        let dongbao = shijian_storage::Actor {
+            user_id: Some(1),
+            username: "x".into(),
+            role: shijian_domain::role::Role::Officer,
+            jurisdiction: "420802".into(),
+        };
+        assert!(shijian_storage::entities::get(&store, &dongbao, &a)
+            .await
+            .is_err());
+        assert!(shijian_storage::entities::get(&store, &city, &a)
+            .await
+            .is_ok());
+    });
+}
+
+#[test]
+fn imported_personal_data_is_not_in_a_postgresql_dump() {
+    let Some(admin) = std::env::var("SHIJIAN_TEST_PG_URL")
+        .ok()
+        .filter(|s| !s.is_empty())
+    else {
+        assert!(
+            std::env::var("SHIJIAN_TEST_STRICT").map_or(true, |v| v != "1"),
+            "PostgreSQL required"
+        );
+        eprintln!("SKIPPED: PostgreSQL not available");
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let name = format!("t_{}", uuid::Uuid::new_v4().simple());
+    let psql = std::process::Command::new("psql")
+        .arg(&admin)
+        .arg("-qc")
+        .arg(format!("CREATE DATABASE {name}"))
+        .output()
+        .unwrap();
+    assert!(
+        psql.status.success(),
+        "{}",
+        String::from_utf8_lossy(&psql.stderr)
+    );
+    let url = format!("{}/{name}", admin.rsplit_once('/').unwrap().0);
+    let keys = d.join("keys.conf");
+    shijian_crypto::create_key_file(&keys, &shijian_crypto::Keys::generate()).unwrap();
+    let id = id_number("42088119800101123");
+    let phone = "13812345678";
+    let (file, _) = entity_file(d, &id, phone);
+    let o = bin()
+        .args([
+            "--database",
+            &url,
+            "--keys",
+            keys.to_str().unwrap(),
+            "import",
+            "entities",
+            file.to_str().unwrap(),
+        ])
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", text(&o));
+    let pg_dump = ["/usr/lib/postgresql/15/bin/pg_dump", "pg_dump"]
+        .into_iter()
+        .find(|p| {
+            std::process::Command::new(p)
+                .arg("--version")
+                .output()
+                .is_ok()
+        })
+        .unwrap();
+    let dump = std::process::Command::new(pg_dump)
+        .arg(&url)
+        .output()
+        .unwrap();
+    assert!(dump.status.success());
+    assert!(String::from_utf8_lossy(&dump.stdout).contains("钟祥市荆楚食品有限公司"));
+    assert_absent(&dump.stdout, &id, "the dump");
+    assert_absent(&dump.stdout, phone, "the dump");
 }

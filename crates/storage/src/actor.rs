@@ -40,7 +40,15 @@ impl Actor {
     pub fn anonymous(claimed_username: &str) -> Self {
         Self {
             user_id: None,
-            username: format!("anonymous:{claimed_username}"),
+            // Anyone can send any name: keep a bounded, printable prefix of it.
+            username: format!(
+                "anonymous:{}",
+                claimed_username
+                    .chars()
+                    .filter(|c| !c.is_control())
+                    .take(32)
+                    .collect::<String>()
+            ),
             role: Role::Enterprise,
             jurisdiction: CITY_CODE.to_owned(),
         }

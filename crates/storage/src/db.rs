@@ -38,6 +38,11 @@ pub enum Backend {
 pub struct Store {
     pub(crate) backend: Backend,
     clock: Arc<dyn Clock>,
+    /// Encrypts fields at rest (credentials now; personal data with the registry). The keys
+    /// live outside the database; without them such fields can be neither read nor written.
+    cipher: Option<Arc<dyn shijian_crypto::FieldCipher>>,
+    /// Keyed hashes for finding a sealed value by exact match.
+    index: Option<Arc<shijian_crypto::BlindIndex>>,
 }
 
 impl std::fmt::Debug for Store {
@@ -64,7 +69,12 @@ impl Store {
                     .await?,
             ),
         };
-        let store = Self { backend, clock };
+        let store = Self {
+            backend,
+            clock,
+            cipher: None,
+            index: None,
+        };
         store.migrate().await?;
         Ok(store)
     }
@@ -77,6 +87,47 @@ impl Store {
             Backend::Postgres(pool) => sqlx::migrate!("./migrations/postgres").run(pool).await?,
         }
         Ok(())
+    }
+
+    /// Uses `keys` for fields encrypted at rest.
+    #[must_use]
+    pub fn with_keys(mut self, keys: &shijian_crypto::Keys) -> Self {
+        self.cipher = Some(Arc::new(keys.cipher()));
+        self.index = Some(Arc::new(keys.blind_index()));
+        self
+    }
+
+    /// The field cipher, or a clear error when no data keys are configured.
+    pub(crate) fn cipher(&self) -> Result<&dyn shijian_crypto::FieldCipher> {
+        self.cipher.as_deref().ok_or_else(|| {
+            StoreError::invalid(
+                "data_keys_missing",
+                "未配置数据密钥：请用 --keys 指定密钥文件，或设置 SHIJIAN_DATA_KEYS（见 docs/CONFIGURATION.md）",
+            )
+        })
+    }
+
+    /// The blind index of a normalised `value` of `kind` (see `shijian_crypto::kinds`).
+    pub(crate) fn blind(&self, kind: &str, value: &str) -> Result<String> {
+        self.cipher()?;
+        self.index
+            .as_ref()
+            .map(|i| i.hash(kind, value))
+            .ok_or_else(|| StoreError::invalid("data_keys_missing", "未配置数据密钥"))
+    }
+
+    /// Encrypts `value` for the field `context`.
+    pub(crate) fn seal(&self, value: &str, context: &str) -> Result<String> {
+        self.cipher()?
+            .encrypt(value, context)
+            .map_err(|e| StoreError::Other(anyhow::anyhow!("{}: {e}", e.code())))
+    }
+
+    /// Decrypts a value sealed for the field `context`.
+    pub(crate) fn open_sealed(&self, stored: &str, context: &str) -> Result<String> {
+        self.cipher()?
+            .decrypt(stored, context)
+            .map_err(|e| StoreError::Other(anyhow::anyhow!("{}: {e}", e.code())))
     }
 
     /// `"sqlite"` or `"postgres"`.

@@ -11,6 +11,15 @@ pub(crate) fn scope_filter(column: &str, param: usize) -> String {
     format!("{column} IN (SELECT covered FROM jurisdiction_cover WHERE viewer = ${param})")
 }
 
+/// The SQL condition that keeps a row whose division-code `column` (6 or 9 digits) lies
+/// inside the jurisdiction bound at `$param`: the objects that carry a location.
+pub(crate) fn division_scope_filter(column: &str, param: usize) -> String {
+    format!(
+        "EXISTS (SELECT 1 FROM jurisdiction_division jd WHERE jd.jurisdiction_code = ${param} \
+         AND {column} LIKE jd.prefix || '%')"
+    )
+}
+
 /// A jurisdiction with its division codes.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
 pub struct Jurisdiction {

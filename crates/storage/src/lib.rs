@@ -17,6 +17,7 @@ pub mod audit;
 pub mod backup;
 pub mod checkpoint;
 mod db;
+pub mod entities;
 pub mod error;
 pub mod events;
 pub mod idempotency;

@@ -192,8 +192,17 @@ pub async fn import_calendar_year(
         .map_err(|e| StoreError::invalid(e.code(), e.to_string()))?;
     let mut tx = store.begin_write(actor, ctx).await?;
     let now = tx.now();
-    on_tx!(tx, c => sqlx::query("INSERT INTO calendar_year (year, source, imported_at, imported_by) VALUES ($1, $2, $3, $4)")
-        .bind(i64::from(year)).bind(source).bind(now).bind(&actor.username).execute(c).await.map(|r| r.rows_affected()))?;
+    let inserted = on_tx!(tx, c => sqlx::query("INSERT INTO calendar_year (year, source, imported_at, imported_by) VALUES ($1, $2, $3, $4)")
+        .bind(i64::from(year)).bind(source).bind(now).bind(&actor.username).execute(c).await.map(|r| r.rows_affected()));
+    match inserted {
+        Err(e) if crate::error::is_unique_violation(&e) => {
+            return Err(StoreError::conflict(
+                "year_already_covered",
+                format!("{year}年的节假日安排已导入，不能重复导入"),
+            ));
+        }
+        other => other?,
+    };
     for r in &rows {
         on_tx!(tx, c => sqlx::query("INSERT INTO calendar_day (day, kind, name, year) VALUES ($1, $2, $3, $4)")
             .bind(r.date.format("%Y-%m-%d").to_string()).bind(r.kind.as_str()).bind(&r.name).bind(i64::from(year))
@@ -308,11 +317,18 @@ pub async fn edit_time_limit(
     let amount = edit.amount.map_or(i64::from(current.amount), i64::from);
     let article = edit.article.unwrap_or(current.article);
     let note = edit.note.unwrap_or(current.note);
-    on_tx!(tx, c => sqlx::query(
+    let changed = on_tx!(tx, c => sqlx::query(
         "UPDATE time_limit SET amount = $3, article = $4, note = $5, confirmed = $6, updated_at = $7 \
-         WHERE kind = $1 AND valid_from = $2")
+         WHERE kind = $1 AND valid_from = $2 AND confirmed = FALSE")
         .bind(kind).bind(&from).bind(amount).bind(&article).bind(&note).bind(edit.confirm).bind(now)
         .execute(c).await.map(|r| r.rows_affected()))?;
+    if changed == 0 {
+        // Confirmed by someone else since we read it.
+        return Err(StoreError::conflict(
+            "time_limit_confirmed",
+            "该期限已被核实，不能再修改",
+        ));
+    }
     let updated = TimeLimit {
         amount: u32::try_from(amount).unwrap_or(current.amount),
         article,

@@ -159,8 +159,13 @@ pub async fn login(
     let now = store.now();
     let Some(record) = record else {
         verify_password(password.to_owned(), None).await;
+        let anonymous = Actor::anonymous(username);
+        let claimed = anonymous
+            .username
+            .trim_start_matches("anonymous:")
+            .to_owned();
         let change = login_change(
-            username,
+            &claimed,
             shijian_domain::division::CITY_CODE,
             AuditResult::Failed,
         );
@@ -262,12 +267,17 @@ async fn record_failure(
     policy: &SessionPolicy,
 ) -> Result<()> {
     let user = &record.user;
-    let failures = record.failed_logins + 1;
+    // Count in the database, not from the value read before the transaction, so parallel
+    // attempts each count.
+    let failures: i64 = on_tx!(tx, c => sqlx::query_scalar(
+        "UPDATE app_user SET failed_logins = failed_logins + 1 WHERE id = $1 RETURNING failed_logins")
+        .bind(user.id).fetch_one(c).await)?;
     let lock = failures >= policy.max_failures;
-    let until = lock.then(|| tx.now() + policy.lockout);
-    let failures = if lock { 0 } else { failures };
-    on_tx!(tx, c => sqlx::query("UPDATE app_user SET failed_logins = $1, locked_until = $2 WHERE id = $3")
-        .bind(failures).bind(until).bind(user.id).execute(c).await.map(|r| r.rows_affected()))?;
+    if lock {
+        let until = tx.now() + policy.lockout;
+        on_tx!(tx, c => sqlx::query("UPDATE app_user SET failed_logins = 0, locked_until = $1 WHERE id = $2")
+            .bind(until).bind(user.id).execute(c).await.map(|r| r.rows_affected()))?;
+    }
     tx.record(login_change(
         &user.username,
         &user.jurisdiction_code,

@@ -12,6 +12,9 @@ use sha2::{Digest, Sha256};
 use shijian_domain::role::Permission;
 use shijian_domain::totp;
 
+/// The field the TOTP secrets are sealed for (both the confirmed and the pending column).
+const SECRET_FIELD: &str = "app_user.totp_secret";
+
 /// How many recovery codes an enrolment issues.
 pub const RECOVERY_CODES: usize = 10;
 
@@ -42,17 +45,24 @@ fn new_recovery_codes() -> Vec<String> {
 pub(crate) async fn accept_code(
     tx: &mut WriteTx<'_>,
     record: &LoginRecord,
-    secret_b32: &str,
+    sealed: &str,
     code: &str,
     now: DateTime<Utc>,
 ) -> Result<bool> {
     let id = record.user.id;
-    let secret = totp::decode_secret(secret_b32)
+    // Secrets enrolled before sealing existed are plain base32; they still work.
+    let secret_b32 = if sealed.starts_with("v1:") {
+        tx.store().open_sealed(sealed, SECRET_FIELD)?
+    } else {
+        sealed.to_owned()
+    };
+    let secret = totp::decode_secret(&secret_b32)
         .ok_or_else(|| anyhow::anyhow!("stored TOTP secret of user {id} is not base32"))?;
     if let Some(step) = totp::verify(&secret, code, now.timestamp(), record.totp_last_step) {
-        on_tx!(tx, c => sqlx::query("UPDATE app_user SET totp_last_step = $1 WHERE id = $2")
+        // Only if no parallel sign-in used this step (or a later one) first.
+        let n = on_tx!(tx, c => sqlx::query("UPDATE app_user SET totp_last_step = $1 WHERE id = $2 AND totp_last_step < $1")
             .bind(step).bind(id).execute(c).await.map(|r| r.rows_affected()))?;
-        return Ok(true);
+        return Ok(n == 1);
     }
     let mut unused: Vec<String> = serde_json::from_str(&record.totp_recovery).unwrap_or_default();
     let h = recovery_hash(code);
@@ -61,9 +71,10 @@ pub(crate) async fn accept_code(
     };
     unused.remove(pos);
     let left = serde_json::to_string(&unused).map_err(anyhow::Error::from)?;
-    on_tx!(tx, c => sqlx::query("UPDATE app_user SET totp_recovery = $1 WHERE id = $2")
-        .bind(&left).bind(id).execute(c).await.map(|r| r.rows_affected()))?;
-    Ok(true)
+    // Only if no parallel sign-in spent a code from the same list first.
+    let n = on_tx!(tx, c => sqlx::query("UPDATE app_user SET totp_recovery = $1 WHERE id = $2 AND totp_recovery = $3")
+        .bind(&left).bind(id).bind(&record.totp_recovery).execute(c).await.map(|r| r.rows_affected()))?;
+    Ok(n == 1)
 }
 
 /// A started enrolment: the secret to show (as text and QR code) until confirmed.
@@ -92,8 +103,9 @@ pub async fn begin_enrolment(
     rand::rngs::OsRng.fill_bytes(&mut bytes);
     let secret = totp::encode_secret(&bytes);
     let mut tx = begin_update(store, actor, ctx, id).await?;
+    let sealed = store.seal(&secret, SECRET_FIELD)?;
     on_tx!(tx, c => sqlx::query("UPDATE app_user SET totp_pending_secret = $1 WHERE id = $2")
-        .bind(&secret).bind(id).execute(c).await.map(|r| r.rows_affected()))?;
+        .bind(&sealed).bind(id).execute(c).await.map(|r| r.rows_affected()))?;
     finish_update(tx, id, "totp.enrol_start").await?;
     let otpauth_uri = totp::otpauth_uri("荆门市场监管一张网", &actor.username, &secret);
     Ok(Enrolment {
@@ -116,7 +128,7 @@ pub async fn confirm_enrolment(
         "SELECT totp_pending_secret FROM app_user WHERE id = $1").bind(id).fetch_one(c).await)?;
     let pending =
         pending.ok_or_else(|| StoreError::invalid("totp_not_started", "请先开始绑定动态口令"))?;
-    let secret = totp::decode_secret(&pending)
+    let secret = totp::decode_secret(&store.open_sealed(&pending, SECRET_FIELD)?)
         .ok_or_else(|| anyhow::anyhow!("pending TOTP secret is not base32"))?;
     let step = totp::verify(&secret, code, store.now().timestamp(), 0).ok_or_else(|| {
         StoreError::invalid(
@@ -168,8 +180,9 @@ pub async fn enrol_known_secret(
     if !actor.is_local_operator() {
         return Err(StoreError::Forbidden);
     }
+    let sealed = store.seal(secret_b32, SECRET_FIELD)?;
     let mut tx = begin_update(store, actor, ctx, id).await?;
     on_tx!(tx, c => sqlx::query("UPDATE app_user SET totp_secret = $1, totp_last_step = 0 WHERE id = $2")
-        .bind(secret_b32).bind(id).execute(c).await.map(|r| r.rows_affected()))?;
+        .bind(&sealed).bind(id).execute(c).await.map(|r| r.rows_affected()))?;
     finish_update(tx, id, "totp.enrol").await
 }

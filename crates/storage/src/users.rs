@@ -36,7 +36,6 @@ struct UserRow {
     role: String,
     jurisdiction_code: String,
     disabled: bool,
-    failed_logins: i64,
     locked_until: Option<DateTime<Utc>>,
     password_changed_at: DateTime<Utc>,
     created_at: DateTime<Utc>,
@@ -47,8 +46,7 @@ struct UserRow {
     totp_recovery: String,
 }
 
-const COLUMNS: &str =
-    "id, username, display_name, role, jurisdiction_code, disabled, failed_logins, \
+const COLUMNS: &str = "id, username, display_name, role, jurisdiction_code, disabled, \
     locked_until, password_changed_at, created_at, updated_at, password_hash, totp_secret, \
     totp_last_step, totp_recovery";
 
@@ -322,6 +320,26 @@ pub(crate) async fn end_sessions(tx: &mut WriteTx<'_>, id: i64) -> Result<()> {
     Ok(())
 }
 
+/// Checks the actor may manage the lifecycle (disable, enable, reset password) of account
+/// `id`: the system administrator for ordinary accounts; for the three administrator roles
+/// the security administrator, who grants those roles (so no administrator can take over
+/// another's account). Outside the actor's jurisdiction the account does not exist.
+async fn authorize_lifecycle(
+    store: &Store,
+    actor: &Actor,
+    ctx: &RequestCtx,
+    id: i64,
+    action: &'static str,
+) -> Result<()> {
+    let target = get_scoped(store, actor, id).await?;
+    let permission = if target.role.is_administrator() {
+        Permission::AssignRoles
+    } else {
+        Permission::ManageAccountLifecycle
+    };
+    authorize(store, actor, ctx, permission, action).await
+}
+
 /// Disables or re-enables an account. Disabling ends its sessions at once.
 pub async fn set_disabled(
     store: &Store,
@@ -335,20 +353,13 @@ pub async fn set_disabled(
     } else {
         "user.enable"
     };
-    authorize(
-        store,
-        actor,
-        ctx,
-        Permission::ManageAccountLifecycle,
-        action,
-    )
-    .await?;
     if actor.user_id == Some(id) {
         return Err(StoreError::invalid(
             "cannot_change_self",
             "不能停用自己的账户",
         ));
     }
+    authorize_lifecycle(store, actor, ctx, id, action).await?;
     let mut tx = begin_update(store, actor, ctx, id).await?;
     on_tx!(tx, c => sqlx::query("UPDATE app_user SET disabled = $1, failed_logins = 0, locked_until = NULL WHERE id = $2")
         .bind(disabled).bind(id).execute(c).await.map(|r| r.rows_affected()))?;
@@ -367,20 +378,13 @@ pub async fn reset_password(
     password: String,
     policy: &PasswordPolicy,
 ) -> Result<User> {
-    authorize(
-        store,
-        actor,
-        ctx,
-        Permission::ManageAccountLifecycle,
-        "user.reset_password",
-    )
-    .await?;
     if actor.user_id == Some(id) {
         return Err(StoreError::invalid(
             "cannot_change_self",
             "不能用管理功能重置自己的密码，请在“账户安全”中修改（需输入当前密码）",
         ));
     }
+    authorize_lifecycle(store, actor, ctx, id, "user.reset_password").await?;
     let target = get_scoped(store, actor, id).await?;
     check_password(policy, &target.username, &password)?;
     let hash = hash_password(password).await?;
@@ -462,13 +466,11 @@ pub async fn change_own_password(
         .map(|_| ())
 }
 
-/// The login view of an account: the user, its hash, its lockout counter and its second
-/// factor.
+/// The login view of an account: the user, its hash and its second factor.
 pub(crate) struct LoginRecord {
     pub user: User,
     pub password_hash: String,
-    pub failed_logins: i64,
-    /// Base32 TOTP secret, if enrolled.
+    /// Sealed TOTP secret, if enrolled.
     pub totp_secret: Option<String>,
     pub totp_last_step: i64,
     /// JSON array of SHA-256 hashes of unused recovery codes.
@@ -495,13 +497,12 @@ pub(crate) async fn find_for_login(store: &Store, username: &str) -> Result<Opti
     match find_row(store, username).await? {
         None => Ok(None),
         Some(row) => {
-            let (password_hash, failed_logins) = (row.password_hash.clone(), row.failed_logins);
+            let password_hash = row.password_hash.clone();
             let (totp_secret, totp_last_step) = (row.totp_secret.clone(), row.totp_last_step);
             let totp_recovery = row.totp_recovery.clone();
             Ok(Some(LoginRecord {
                 user: row.into_user()?,
                 password_hash,
-                failed_logins,
                 totp_secret,
                 totp_last_step,
                 totp_recovery,

@@ -43,12 +43,19 @@ fn bearer(headers: &HeaderMap) -> Option<&str> {
         .map(str::trim)
 }
 
+/// The request id for the audit trail: the one set for this request (a UUID, or a
+/// well-formed one the client sent: up to 64 letters, digits and dashes), never arbitrary
+/// client text.
 pub(crate) fn request_id(headers: &HeaderMap) -> String {
     headers
         .get("x-request-id")
         .and_then(|v| v.to_str().ok())
-        .unwrap_or("-")
-        .to_owned()
+        .filter(|v| {
+            !v.is_empty()
+                && v.len() <= 64
+                && v.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
+        })
+        .map_or_else(|| uuid::Uuid::new_v4().to_string(), str::to_owned)
 }
 
 /// Form bodies larger than this are refused before the CSRF check reads them.

@@ -124,7 +124,8 @@ pub(crate) fn too_many(wait: Duration) -> Response {
     resp
 }
 
-/// The client's address: the peer, or the first `X-Forwarded-For` entry when trusted.
+/// The client's address: the peer, or, behind a trusted proxy, the last `X-Forwarded-For`
+/// entry (the one that proxy added; earlier entries are whatever the client sent).
 pub(crate) fn client_address(
     state: &AppState,
     req_headers: &axum::http::HeaderMap,
@@ -134,7 +135,7 @@ pub(crate) fn client_address(
         if let Some(first) = req_headers
             .get("x-forwarded-for")
             .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.split(',').next())
+            .and_then(|v| v.split(',').next_back())
         {
             return first.trim().to_owned();
         }

@@ -105,6 +105,30 @@ async fn separation_of_duties_matrix(app: TestApp) {
         )
         .await;
     assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+    // The system administrator manages ordinary accounts, not the other administrators'.
+    let victim = app
+        .add_user("city.sec3", Role::SecurityAdmin, "420800")
+        .await;
+    let (s, _) = app
+        .post(
+            &format!("/api/v1/users/{victim}/password"),
+            &sys,
+            json!({"password": "Taken-Over-2026"}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::FORBIDDEN);
+    let (s, _) = app
+        .post(&format!("/api/v1/users/{victim}/disable"), &sys, json!({}))
+        .await;
+    assert_eq!(s, StatusCode::FORBIDDEN);
+    let (s, _) = app
+        .post(
+            &format!("/api/v1/users/{victim}/password"),
+            &sec,
+            json!({"password": "Reset-By-Sec-2026"}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK);
     // The audit administrator can read but cannot change the trail: the database refuses.
     let update = match app.store.backend() {
         shijian_storage::Backend::Sqlite { write, .. } => {

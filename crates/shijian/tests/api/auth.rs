@@ -41,6 +41,36 @@ async fn six_wrong_passwords_lock_the_account(app: TestApp) {
     assert_eq!(s, StatusCode::UNAUTHORIZED);
     assert_eq!(locked, bodies[0]);
     assert_eq!(locked["code"], "login_failed");
+    // Parallel attempts each count: five at once lock another account too.
+    app.add_user("zx.other", Role::Officer, "420881").await;
+    let tries: Vec<_> = (0..5)
+        .map(|_| {
+            let (client, url) = (
+                app.client.clone(),
+                format!("{}/api/v1/auth/login", app.base),
+            );
+            tokio::spawn(async move {
+                let body = json!({"username": "zx.other", "password": "Wrong-Pass-1"});
+                client.post(url).json(&body).send().await.unwrap().status()
+            })
+        })
+        .collect();
+    for t in tries {
+        assert_eq!(t.await.unwrap(), StatusCode::UNAUTHORIZED);
+    }
+    let (s, _) = app
+        .call(
+            Method::POST,
+            "/api/v1/auth/login",
+            None,
+            Some(json!({"username": "zx.other", "password": PASSWORD})),
+        )
+        .await;
+    assert_eq!(
+        s,
+        StatusCode::UNAUTHORIZED,
+        "locked after five parallel failures"
+    );
     // An unknown user gets the same answer.
     let (s, unknown) = app
         .call(

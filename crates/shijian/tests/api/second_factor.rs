@@ -91,6 +91,25 @@ async fn administrators_sign_in_with_a_second_factor(app: TestApp) {
         .collect();
     assert_eq!(recovery.len(), 10);
     assert_eq!(app.get("/api/v1/users", &t).await.0, StatusCode::OK);
+    // The secret is sealed at rest: the column holds ciphertext, never the secret.
+    let stored: String = match app.store.backend() {
+        shijian_storage::Backend::Sqlite { read, .. } => {
+            sqlx::query_scalar("SELECT totp_secret FROM app_user WHERE username = 'city.sec'")
+                .fetch_one(read)
+                .await
+                .unwrap()
+        }
+        shijian_storage::Backend::Postgres(p) => {
+            sqlx::query_scalar("SELECT totp_secret FROM app_user WHERE username = 'city.sec'")
+                .fetch_one(p)
+                .await
+                .unwrap()
+        }
+    };
+    assert!(
+        stored.starts_with("v1:aes256gcm:") && !stored.contains(&secret),
+        "{stored}"
+    );
 
     // From now on: no code, no entry.
     let (s, p) = login_with(&app, "city.sec", None).await;

@@ -102,7 +102,11 @@ impl TestApp {
     pub async fn spawn_with(backend: Backend, config: WebConfig) -> Option<Self> {
         let (db, dir) = fresh_database(backend).await?;
         let clock = Arc::new(FixedClock::new(start_instant()));
-        let store = Store::open(&db, clock.clone()).await.unwrap();
+        let keys = shijian_crypto::Keys::parse(&shijian_crypto::Keys::generate()).unwrap();
+        let store = Store::open(&db, clock.clone())
+            .await
+            .unwrap()
+            .with_keys(&keys);
         let app = build_router(AppState::new(store.clone(), config));
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();

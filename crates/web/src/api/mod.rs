@@ -37,7 +37,11 @@ where
             return Err(ApiError::bad_request("bad_json", "请求体应为 JSON 对象"));
         }
         serde_json::from_value(value).map(ApiJson).map_err(|e| {
-            ApiError::bad_request("bad_json", format!("请求体缺少字段或字段类型不对：{e}"))
+            tracing::debug!(error = %e, "request body rejected");
+            ApiError::bad_request(
+                "bad_json",
+                "请求体缺少必填字段，或字段类型不对（见接口文档）",
+            )
         })
     }
 }
@@ -54,20 +58,20 @@ pub struct ApiPath<T>(pub T);
 
 impl From<JsonRejection> for ApiError {
     fn from(r: JsonRejection) -> Self {
-        ApiError::bad_request(
-            "bad_json",
-            format!("请求体不是有效的 JSON 或缺少字段：{}", r.body_text()),
-        )
+        tracing::debug!(rejection = %r.body_text(), "request rejected");
+        ApiError::bad_request("bad_json", "请求体不是有效的 JSON 或缺少字段")
     }
 }
 impl From<QueryRejection> for ApiError {
     fn from(r: QueryRejection) -> Self {
-        ApiError::bad_request("bad_query", format!("查询参数无效：{}", r.body_text()))
+        tracing::debug!(rejection = %r.body_text(), "request rejected");
+        ApiError::bad_request("bad_query", "查询参数无效")
     }
 }
 impl From<PathRejection> for ApiError {
     fn from(r: PathRejection) -> Self {
-        ApiError::bad_request("bad_path", format!("路径参数无效：{}", r.body_text()))
+        tracing::debug!(rejection = %r.body_text(), "request rejected");
+        ApiError::bad_request("bad_path", "路径参数无效")
     }
 }
 

@@ -27,7 +27,7 @@ echo "== generating $LINES lines" >&2
 python3 - "$LINES" "$INPUT" <<'PY'
 import sys
 
-# GB 32100-2015 check character (docs: /work/shared/reference/codes-and-calendar.md §1.2)
+# GB 32100-2015 check character (docs: ../shared/reference/codes-and-calendar.md §1.2)
 ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
 VALUE = {c: i for i, c in enumerate(ALPHABET)}
 WEIGHTS = [pow(3, i, 31) for i in range(17)]

@@ -97,13 +97,18 @@ pub async fn verify(store: &Store) -> Result<VerifyReport> {
     const PAGE: i64 = 5000;
     let (head_seq, head_hash): (i64, String) = on_pool!(store, c => sqlx::query_as(
         "SELECT audit_seq, audit_hash FROM log_head WHERE id = 1").fetch_one(c).await)?;
-    let sql = format!("SELECT {COLUMNS} FROM audit_log WHERE seq > $1 ORDER BY seq LIMIT $2");
+    // Only the records up to the head read above: the head row is updated in the same
+    // transaction as each record, so these are all committed, and records committed while
+    // we read (the server keeps writing) are left for the next verification.
+    let sql = format!(
+        "SELECT {COLUMNS} FROM audit_log WHERE seq > $1 AND seq <= $3 ORDER BY seq LIMIT $2"
+    );
     let mut prev_hash = GENESIS_HASH.to_owned();
     let mut expected_seq = 1;
     let mut records = 0;
     loop {
         let page = on_pool!(store, c => sqlx::query_as::<_, AuditRecord>(&sql)
-            .bind(expected_seq - 1).bind(PAGE).fetch_all(c).await)?;
+            .bind(expected_seq - 1).bind(PAGE).bind(head_seq).fetch_all(c).await)?;
         if page.is_empty() {
             break;
         }

@@ -15,7 +15,7 @@ mod common;
 
 use rand::{Rng, SeedableRng};
 use serde_json::{json, Value};
-use shijian_domain::audit::{chain_hash, AuditFields};
+use shijian_domain::audit::chain_hash;
 use shijian_domain::clock::SystemClock;
 use shijian_storage::audit::AuditRecord;
 use shijian_storage::checkpoint::{self, Target};
@@ -892,23 +892,7 @@ impl Trail {
             .unwrap();
             let mut prev = rows[0].prev_hash.clone();
             for r in &rows {
-                let hash = chain_hash(
-                    &prev,
-                    &AuditFields {
-                        seq: r.seq,
-                        at: r.at,
-                        actor: &r.actor,
-                        actor_role: &r.actor_role,
-                        actor_jurisdiction: &r.actor_jurisdiction,
-                        action: &r.action,
-                        object_type: &r.object_type,
-                        object_id: &r.object_id,
-                        jurisdiction_code: &r.jurisdiction_code,
-                        result: &r.result,
-                        request_id: &r.request_id,
-                        change_digest: &r.change_digest,
-                    },
-                );
+                let hash = chain_hash(&prev, &r.fields());
                 sqlx::query("UPDATE audit_log SET prev_hash = $1, hash = $2 WHERE seq = $3")
                     .bind(&prev)
                     .bind(&hash)

@@ -29,6 +29,27 @@ pub struct AuditRecord {
     pub hash: String,
 }
 
+impl AuditRecord {
+    /// The fields the hash chain covers (`shijian_domain::audit`).
+    #[must_use]
+    pub fn fields(&self) -> AuditFields<'_> {
+        AuditFields {
+            seq: self.seq,
+            at: self.at,
+            actor: &self.actor,
+            actor_role: &self.actor_role,
+            actor_jurisdiction: &self.actor_jurisdiction,
+            action: &self.action,
+            object_type: &self.object_type,
+            object_id: &self.object_id,
+            jurisdiction_code: &self.jurisdiction_code,
+            result: &self.result,
+            request_id: &self.request_id,
+            change_digest: &self.change_digest,
+        }
+    }
+}
+
 const COLUMNS: &str =
     "seq, at, actor, actor_role, actor_jurisdiction, action, object_type, object_id, \
     jurisdiction_code, result, request_id, change_digest, hash_alg, prev_hash, hash";
@@ -153,20 +174,7 @@ fn check_record(r: &AuditRecord, expected_seq: i64, prev_hash: &str) -> Option<B
             detail: format!("第 {} 条记录的前序哈希与上一条不符", r.seq),
         });
     }
-    let fields = AuditFields {
-        seq: r.seq,
-        at: r.at,
-        actor: &r.actor,
-        actor_role: &r.actor_role,
-        actor_jurisdiction: &r.actor_jurisdiction,
-        action: &r.action,
-        object_type: &r.object_type,
-        object_id: &r.object_id,
-        jurisdiction_code: &r.jurisdiction_code,
-        result: &r.result,
-        request_id: &r.request_id,
-        change_digest: &r.change_digest,
-    };
+    let fields = r.fields();
     (chain_hash(prev_hash, &fields) != r.hash).then(|| Broken {
         seq: r.seq,
         kind: "altered",

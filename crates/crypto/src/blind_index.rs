@@ -12,7 +12,9 @@
 //! value with *the* key and compares. Changing the index key therefore means recomputing every
 //! stored index (decrypt each value, normalise, hash with the new key) in one maintenance
 //! window, during which lookups are incomplete. Replace it only if it is known to be
-//! compromised. [`BlindIndex::key_check`] lets storage detect a wrong index key at start-up
+//! compromised: [`crate::Keys::rotate_index_key`]; `shijian keys rotate --index-key
+//! --offline` does it and recomputes every index from the decrypted values (`keys reindex`
+//! resumes). [`BlindIndex::key_check`] lets storage detect a wrong index key at start-up
 //! instead of silently finding nothing.
 //!
 //! # What it reveals

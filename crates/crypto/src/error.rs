@@ -68,6 +68,13 @@ pub enum CryptoError {
     #[error("密钥标识“{0}”重复")]
     DuplicateKeyId(String),
 
+    /// Retiring the current data key was asked for: new values are encrypted under it.
+    #[error("数据密钥“{key_id}”是当前密钥，不能退役：请先轮换出新的当前密钥并完成重加密")]
+    CurrentKeyRetired {
+        /// The current key's id.
+        key_id: String,
+    },
+
     /// The blind-index key equals one of the data keys; each purpose needs its own key.
     #[error("盲索引密钥（index）与数据密钥“{0}”相同：两种用途必须使用不同的密钥")]
     KeyReused(String),
@@ -154,6 +161,7 @@ impl CryptoError {
             Self::EncryptionFailed => "encryption_failed",
             Self::InvalidKeyId(_) => "invalid_key_id",
             Self::DuplicateKeyId(_) => "duplicate_key_id",
+            Self::CurrentKeyRetired { .. } => "current_key_retired",
             Self::KeyReused(_) => "key_reused",
             Self::KeyFileSyntax { .. } => "key_file_syntax",
             Self::KeyFileIncomplete { .. } => "key_file_incomplete",

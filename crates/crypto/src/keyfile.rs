@@ -28,7 +28,10 @@
 //! [`Keys::rotate_data_key`] + [`replace_key_file`] do it), restart, run the re-encryption
 //! job ([`crate::FieldCipher::reencrypt`] on every value where
 //! [`needs_reencryption`](crate::FieldCipher::needs_reencryption)), and only then delete the
-//! old `data.` line. **The index key does not rotate** this way; see [`crate::blind_index`].
+//! old `data.` line ([`Keys::retire_data_key`]). `shijian keys rotate`, `keys reencrypt` and
+//! `keys retire` do these steps. **The index key does not rotate** this way: replacing it
+//! ([`Keys::rotate_index_key`]) requires recomputing every blind index with all servers
+//! stopped; see [`crate::blind_index`].
 //!
 //! # Where the file lives
 //!
@@ -62,9 +65,11 @@ const HEADER: &str = "\
 # 本文件须与数据库及其备份分开存放，属主为服务运行账号，权限 0600；不得提交到代码仓库。
 # 请离线另行备份：丢失本文件后，已加密的个人信息将无法解密。
 #
-# index = 盲索引（HMAC-SHA256）密钥。更换它必须重算全部盲索引，切勿随意轮换。
-# data.<标识> = 数据字段加密（AES-256-GCM）密钥，可有多把；轮换时追加新密钥并修改 current，
-#   待后台重加密任务完成后才可删除旧密钥。
+# index = 盲索引（HMAC-SHA256）密钥。更换它必须停机重算全部盲索引，切勿随意轮换
+#   （shijian keys rotate --index-key --offline）。
+# data.<标识> = 数据字段加密（AES-256-GCM）密钥，可有多把；轮换时追加新密钥并修改 current
+#   （shijian keys rotate），重加密完成后（shijian keys reencrypt、keys status）才可删除旧密钥
+#   （shijian keys retire）。
 # current = 新数据使用的密钥标识（省略时为最后一把 data 密钥）。
 ";
 
@@ -256,6 +261,32 @@ impl Keys {
             .push_current(id.clone(), SecretKey::generate())
             .expect("the new key id is unused");
         id
+    }
+
+    /// Retirement: removes the data key `id` from these keys, once re-encryption has moved
+    /// every stored value to a newer key (the caller checks that; values still under `id`
+    /// could no longer be decrypted). Refuses the current key. Persist with
+    /// [`replace_key_file`]; keep an offline copy of the previous file as long as backups
+    /// encrypted under `id` are kept.
+    pub fn retire_data_key(&mut self, id: &str) -> Result<(), CryptoError> {
+        self.data.remove(id)
+    }
+
+    /// Rotation of the blind-index key: replaces it with a fresh 256-bit key. Every stored
+    /// blind index must then be recomputed (see [`crate::blind_index`]), with every server
+    /// stopped, since lookups hash with the one index key a process loaded.
+    ///
+    /// # Panics
+    /// If the operating system's random source fails.
+    pub fn rotate_index_key(&mut self) {
+        // A fresh random key equals a data key with probability 2^-256; draw again if so.
+        loop {
+            let key = SecretKey::generate();
+            if !self.data.entries().any(|(_, data)| data.same_as(&key)) {
+                self.index = key;
+                return;
+            }
+        }
     }
 
     /// The data key ring.
@@ -559,6 +590,29 @@ mod tests {
         let ids: Vec<_> = reloaded.data_keys().ids().map(KeyId::as_str).collect();
         assert_eq!(ids, ["k1", "k2", "k3"]);
         assert_eq!(reloaded.data_keys().current_id().as_str(), "k3");
+    }
+
+    #[test]
+    fn retire_and_rotate_index_key_round_trip() {
+        let mut keys = Keys::parse(&Keys::generate()).unwrap();
+        let check = keys.blind_index().key_check();
+        keys.rotate_data_key();
+        assert_eq!(
+            keys.retire_data_key("k2").unwrap_err().code(),
+            "current_key_retired"
+        );
+        keys.retire_data_key("k1").unwrap();
+        keys.rotate_index_key();
+        let reloaded = Keys::parse(&keys.to_text()).unwrap();
+        let ids: Vec<_> = reloaded.data_keys().ids().map(KeyId::as_str).collect();
+        assert_eq!(ids, ["k2"]);
+        assert_ne!(reloaded.blind_index().key_check(), check);
+        assert_eq!(
+            reloaded.blind_index().key_check(),
+            keys.blind_index().key_check()
+        );
+        // The next rotation does not reuse a retired id.
+        assert_eq!(keys.rotate_data_key().as_str(), "k3");
     }
 
     #[test]

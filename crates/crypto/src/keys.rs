@@ -212,6 +212,30 @@ impl KeyRing {
         Ok(())
     }
 
+    /// Retirement: removes the key `id`, once no stored value uses it any more (the caller
+    /// checks that). The current key cannot be removed ([`CryptoError::CurrentKeyRetired`]);
+    /// an id the ring does not hold is [`CryptoError::UnknownKeyId`]. The removed key is
+    /// zeroized.
+    pub fn remove(&mut self, id: &str) -> Result<(), CryptoError> {
+        let position = self
+            .keys
+            .iter()
+            .position(|(key_id, _)| key_id.as_str() == id)
+            .ok_or_else(|| CryptoError::UnknownKeyId {
+                key_id: id.to_owned(),
+            })?;
+        if position == self.current {
+            return Err(CryptoError::CurrentKeyRetired {
+                key_id: id.to_owned(),
+            });
+        }
+        self.keys.remove(position);
+        if position < self.current {
+            self.current -= 1;
+        }
+        Ok(())
+    }
+
     /// The id of the key new values are encrypted under.
     #[must_use]
     pub fn current_id(&self) -> &KeyId {
@@ -333,6 +357,30 @@ mod tests {
                 .code(),
             "duplicate_key_id"
         );
+    }
+
+    #[test]
+    fn remove_retires_an_old_key_but_never_the_current_one() {
+        let k1 = SecretKey::generate();
+        let k3 = SecretKey::generate();
+        let mut ring = KeyRing::new(
+            vec![
+                (id("k1"), k1.clone()),
+                (id("k2"), SecretKey::generate()),
+                (id("k3"), k3.clone()),
+            ],
+            Some(&id("k2")),
+        )
+        .unwrap();
+        assert_eq!(ring.remove("k2").unwrap_err().code(), "current_key_retired");
+        assert_eq!(ring.remove("k9").unwrap_err().code(), "unknown_key_id");
+        ring.remove("k1").unwrap();
+        assert_eq!(ring.current_id().as_str(), "k2");
+        assert!(ring.get("k1").is_none());
+        assert!(ring.get("k3").unwrap().same_as(&k3));
+        ring.remove("k3").unwrap();
+        assert_eq!(ring.ids().map(KeyId::as_str).collect::<Vec<_>>(), ["k2"]);
+        assert!(!k1.same_as(ring.current_key()));
     }
 
     #[test]

@@ -9,6 +9,7 @@ pub mod audit;
 pub mod calendar;
 pub mod clock;
 pub mod division;
+pub mod entity;
 pub mod id_number;
 pub mod masking;
 pub mod money;

@@ -44,6 +44,15 @@ pub enum Permission {
     ReadEvents,
     /// Change configuration and reference data, run jobs by hand.
     ManageConfiguration,
+    /// Find and read market entities (inside the jurisdiction).
+    ReadEntities,
+    /// Register entities and carry out their lifecycle (establish, amend, dormancy,
+    /// deregistration, revocation …).
+    RegisterEntities,
+    /// Bulk-import entities from an existing system.
+    ImportEntities,
+    /// Export entity lists.
+    ExportEntities,
 }
 
 impl Role {
@@ -114,12 +123,21 @@ impl Role {
                     | P::ManageAccountLifecycle
                     | P::ReadEvents
                     | P::ManageConfiguration
+                    | P::ImportEntities
             ),
             Role::SecurityAdmin => matches!(p, P::UseStaffPortal | P::ReadUsers | P::AssignRoles),
             Role::AuditAdmin => matches!(p, P::UseStaffPortal | P::ReadAudit),
-            Role::Leader | Role::Officer => matches!(p, P::UseStaffPortal),
+            Role::Leader => matches!(p, P::UseStaffPortal | P::ReadEntities | P::ExportEntities),
+            Role::Officer => matches!(
+                p,
+                P::UseStaffPortal
+                    | P::ReadEntities
+                    | P::RegisterEntities
+                    | P::ImportEntities
+                    | P::ExportEntities
+            ),
             Role::Enterprise => false,
-            Role::Integration => matches!(p, P::ReadEvents),
+            Role::Integration => matches!(p, P::ReadEvents | P::ReadEntities),
         }
     }
 
@@ -158,7 +176,7 @@ mod tests {
     use super::*;
     use Permission as P;
 
-    const PERMS: [Permission; 8] = [
+    const PERMS: [Permission; 12] = [
         P::UseStaffPortal,
         P::ReadUsers,
         P::CreateUser,
@@ -167,37 +185,55 @@ mod tests {
         P::ReadAudit,
         P::ReadEvents,
         P::ManageConfiguration,
+        P::ReadEntities,
+        P::RegisterEntities,
+        P::ImportEntities,
+        P::ExportEntities,
     ];
 
     /// The full matrix, written out so a change to it is a visible change to this table.
     /// Columns follow `PERMS`.
     #[test]
     fn permission_matrix() {
-        let expected: [(Role, [bool; 8]); 7] = [
+        let expected: [(Role, [bool; 12]); 7] = [
             (
                 Role::SystemAdmin,
-                [true, true, true, true, false, false, true, true],
+                [
+                    true, true, true, true, false, false, true, true, false, false, true, false,
+                ],
             ),
             (
                 Role::AuditAdmin,
-                [true, false, false, false, false, true, false, false],
+                [
+                    true, false, false, false, false, true, false, false, false, false, false,
+                    false,
+                ],
             ),
             (
                 Role::SecurityAdmin,
-                [true, true, false, false, true, false, false, false],
+                [
+                    true, true, false, false, true, false, false, false, false, false, false, false,
+                ],
             ),
             (
                 Role::Leader,
-                [true, false, false, false, false, false, false, false],
+                [
+                    true, false, false, false, false, false, false, false, true, false, false, true,
+                ],
             ),
             (
                 Role::Officer,
-                [true, false, false, false, false, false, false, false],
+                [
+                    true, false, false, false, false, false, false, false, true, true, true, true,
+                ],
             ),
-            (Role::Enterprise, [false; 8]),
+            (Role::Enterprise, [false; 12]),
             (
                 Role::Integration,
-                [false, false, false, false, false, false, true, false],
+                [
+                    false, false, false, false, false, false, true, false, true, false, false,
+                    false,
+                ],
             ),
         ];
         for (role, row) in expected {

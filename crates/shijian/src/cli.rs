@@ -92,6 +92,16 @@ pub enum Command {
     /// Import from existing systems (从现有系统导入).
     #[command(subcommand)]
     Import(ImportCommand),
+    /// Export from the registry (导出).
+    #[command(subcommand)]
+    Export(ExportCommand),
+    /// Ask every running server to rebuild its search index from the tables, and check
+    /// that a fresh build works here (重建检索索引).
+    Reindex,
+    /// Data keys of the fields sealed at rest: status, rotation, re-encryption,
+    /// retirement (数据密钥).
+    #[command(subcommand)]
+    Keys(crate::keys::KeysCommand),
     /// Check a file of codes, one per line, and write a CSV report to standard output
     /// (批量校验统一社会信用代码或身份证号码).
     Validate {
@@ -107,9 +117,31 @@ pub enum Command {
 
 #[derive(Subcommand, Debug)]
 pub enum ImportCommand {
-    /// Market entities from a CSV export (UTF-8 or GBK); refused rows go to standard
-    /// output as `row,code,reason`.
-    Entities { file: PathBuf },
+    /// Market entities from an export of an existing system: CSV (UTF-8, UTF-8 with BOM,
+    /// GBK/GB18030, UTF-16) or XLSX. Valid rows are upserted by credit code; refused rows
+    /// are listed with row number, column, code and reason (导入市场主体).
+    Entities {
+        file: PathBuf,
+        /// Write the reject report (CSV) here instead of standard output.
+        #[arg(long)]
+        rejects: Option<PathBuf>,
+        /// Check only; store nothing (试运行).
+        #[arg(long)]
+        dry_run: bool,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum ExportCommand {
+    /// Market entities in the import's column set, ordered by credit code (导出市场主体).
+    Entities {
+        /// Output file (default: standard output).
+        #[arg(long)]
+        out: Option<PathBuf>,
+        /// `csv` (UTF-8 with BOM, for Excel) or `xlsx`.
+        #[arg(long, default_value = "csv")]
+        format: String,
+    },
 }
 
 #[derive(Subcommand, Debug)]
@@ -493,17 +525,93 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 }
             }
         }
-        Command::Import(ImportCommand::Entities { file }) => {
-            let bytes =
-                std::fs::read(file).with_context(|| format!("无法读取 {}", file.display()))?;
+        Command::Import(ImportCommand::Entities {
+            file,
+            rejects,
+            dry_run,
+        }) => {
             let store = cli.open().await?;
             let actor = Actor::system("import");
-            let text = crate::import::decode(&bytes);
-            let (imported, rejected) =
-                crate::import::import_entities(&store, &actor, &text, std::io::stdout().lock())
-                    .await?;
-            eprintln!("导入完成：成功 {imported} 行（已写入），拒绝 {rejected} 行（见上方报告）");
+            let started = std::time::Instant::now();
+            let opts = crate::import::ImportOptions { dry_run: *dry_run };
+            let summary = match rejects {
+                Some(path) => {
+                    let mut f = std::fs::File::create(path)
+                        .with_context(|| format!("无法写入 {}", path.display()))?;
+                    crate::import::import_entities(&store, &actor, file, opts, &mut f).await?
+                }
+                None => {
+                    let mut out = std::io::stdout().lock();
+                    crate::import::import_entities(&store, &actor, file, opts, &mut out).await?
+                }
+            };
+            eprintln!(
+                "{}",
+                crate::import::summary_line(&summary, started.elapsed().as_secs_f64())
+            );
+            if summary.rejected > 0 {
+                if let Some(path) = rejects {
+                    eprintln!("被拒绝的行见 {}", path.display());
+                }
+            }
             Ok(ExitCode::SUCCESS)
+        }
+        Command::Export(ExportCommand::Entities { out, format }) => {
+            let xlsx = match format.as_str() {
+                "csv" => false,
+                "xlsx" => true,
+                other => anyhow::bail!("未知的导出格式 {other}（可选 csv、xlsx）"),
+            };
+            let store = cli.open().await?;
+            let actor = Actor::system("export");
+            let ctx = RequestCtx::local("cli");
+            let n = match out {
+                Some(path) => {
+                    let f = std::fs::File::create(path)
+                        .with_context(|| format!("无法写入 {}", path.display()))?;
+                    let mut w = std::io::BufWriter::new(f);
+                    let n = shijian_web::api::entities::write_export(
+                        &store, &actor, &ctx, None, xlsx, &mut w,
+                    )
+                    .await?;
+                    std::io::Write::flush(&mut w)?;
+                    n
+                }
+                None => {
+                    let mut w = std::io::BufWriter::new(std::io::stdout());
+                    let n = shijian_web::api::entities::write_export(
+                        &store, &actor, &ctx, None, xlsx, &mut w,
+                    )
+                    .await?;
+                    std::io::Write::flush(&mut w)?;
+                    n
+                }
+            };
+            eprintln!("已导出 {n} 个市场主体");
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Reindex => {
+            let store = cli.open().await?;
+            let actor = Actor::system("reindex");
+            let started = std::time::Instant::now();
+            let index = shijian_storage::entity_index::EntityIndex::build(&store).await?;
+            println!(
+                "检索索引重建完成：{} 个市场主体，用时 {:.1} 秒",
+                index.len(),
+                started.elapsed().as_secs_f64()
+            );
+            shijian_storage::entity_index::request_reindex(
+                &store,
+                &actor,
+                &RequestCtx::local("cli"),
+            )
+            .await?;
+            println!("已通知所有运行中的服务重建其检索索引（事件 search.reindex）");
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Keys(command) => {
+            let store = cli.open().await?;
+            crate::keys::run(&cli, command, store).await
         }
         Command::Validate {
             kind,

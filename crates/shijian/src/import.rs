@@ -1,202 +1,90 @@
-//! `shijian import entities FILE`: read an export of an existing registration system (CSV,
-//! UTF-8 with or without BOM, or GBK/GB18030), check every row with the domain rules, store
-//! the good rows and report each refused one with its row number and reason. Rows are
+//! `shijian import entities FILE`: read an export of an existing registration system (CSV in
+//! UTF-8, UTF-8 with BOM, GBK/GB18030 or UTF-16; or XLSX), check every row with the domain
+//! rules and upsert the good ones (`shijian_storage::entities::import_table`), write the
+//! refused rows to a reject report, and print a summary whose counts add up. Rows are
 //! committed in batches; the summary is printed only after they are durable.
 
 use anyhow::Context;
-use chrono::NaiveDate;
-use shijian_domain::division::DivisionCode;
-use shijian_domain::id_number::parse_id_number;
-use shijian_domain::uscc::parse_uscc;
-use shijian_storage::entities::{self, EntityType, NewEntity};
+use shijian_storage::entities::{self, ImportSummary};
 use shijian_storage::{Actor, RequestCtx, Store};
-use std::io::Write;
+use std::io::{IsTerminal, Write};
+use std::path::Path;
+use std::time::Instant;
 
-/// Rows stored per transaction.
-const BATCH: usize = 1000;
-
-/// The columns, each with the header names accepted for it (glossary name first).
-const COLUMNS: [(&str, &[&str], bool); 8] = [
-    ("uscc", &["uscc", "统一社会信用代码"], true),
-    ("name", &["name", "名称", "企业名称"], true),
-    (
-        "entity_type",
-        &["entity_type", "type", "类型", "主体类型"],
-        true,
-    ),
-    (
-        "legal_rep",
-        &[
-            "legal_rep",
-            "法定代表人",
-            "经营者",
-            "法定代表人/经营者",
-            "负责人",
-        ],
-        true,
-    ),
-    (
-        "legal_rep_id_number",
-        &[
-            "legal_rep_id_number",
-            "身份证号",
-            "证件号码",
-            "法定代表人身份证号",
-        ],
-        false,
-    ),
-    ("phone", &["phone", "联系电话", "电话"], false),
-    (
-        "division_code",
-        &["division_code", "行政区划代码", "住所区划代码"],
-        true,
-    ),
-    ("established_on", &["established_on", "成立日期"], false),
-];
-
-/// Decodes a whole file: a UTF-8 BOM is removed; valid UTF-8 is read as such, anything
-/// else as GB18030 (a superset of GBK).
-#[must_use]
-pub fn decode(bytes: &[u8]) -> String {
-    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
-    match std::str::from_utf8(bytes) {
-        Ok(s) => s.to_owned(),
-        Err(_) => encoding_rs::GB18030
-            .decode_without_bom_handling(bytes)
-            .0
-            .into_owned(),
-    }
+/// What the command was asked to do.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct ImportOptions {
+    pub dry_run: bool,
 }
 
-/// One refused row.
-pub type Rejected = (usize, &'static str, String);
-
-fn parse_row(
-    rec: &csv::StringRecord,
-    idx: &[Option<usize>; 8],
-    today: NaiveDate,
-) -> Result<NewEntity, (&'static str, String)> {
-    let get = |i: usize| {
-        idx[i]
-            .and_then(|c| rec.get(c))
-            .map(str::trim)
-            .unwrap_or_default()
-    };
-    let opt = |i: usize| Some(get(i)).filter(|s| !s.is_empty());
-    let uscc = parse_uscc(get(0))
-        .into_result()
-        .map_err(|e| (e.code(), e.reason()))?;
-    let name = get(1);
-    if name.is_empty() {
-        return Err(("missing_name", "名称为空".into()));
-    }
-    let entity_type = EntityType::parse(get(2)).ok_or_else(|| {
-        (
-            "bad_entity_type",
-            format!(
-                "类型“{}”无效，应为 企业、个体工商户 或 农民专业合作社",
-                get(2)
-            ),
-        )
-    })?;
-    let legal_rep = get(3);
-    if legal_rep.is_empty() {
-        return Err(("missing_legal_rep", "法定代表人/经营者为空".into()));
-    }
-    let legal_rep_id = opt(4)
-        .map(|v| {
-            parse_id_number(v, today, &|_: &str| true)
-                .into_result()
-                .map(|n| n.as_str().to_owned())
-        })
-        .transpose()
-        .map_err(|e| (e.code(), format!("法定代表人身份证号：{}", e.reason())))?;
-    let phone = opt(5)
-        .map(|v| {
-            let digits: String = v.chars().filter(char::is_ascii_digit).collect();
-            if (7..=12).contains(&digits.len()) {
-                Ok(digits)
-            } else {
-                Err(("bad_phone", "联系电话应为 7–12 位数字".to_owned()))
-            }
-        })
-        .transpose()?;
-    let division_code = DivisionCode::parse(get(6))
-        .map_err(|e| ("bad_division_code", e.to_string()))?
-        .to_string();
-    let established_on = opt(7)
-        .map(|v| NaiveDate::parse_from_str(&v.replace('/', "-"), "%Y-%m-%d"))
-        .transpose()
-        .map_err(|_| ("bad_date", "成立日期应为 YYYY-MM-DD".to_owned()))?;
-    Ok(NewEntity {
-        uscc: uscc.as_str().to_owned(),
-        name: name.to_owned(),
-        entity_type,
-        legal_rep: legal_rep.to_owned(),
-        legal_rep_id,
-        phone,
-        division_code,
-        established_on,
-    })
-}
-
-/// Imports `text`; writes one CSV line `row,code,reason` per refused row to `report`.
-/// Returns (imported, rejected).
+/// Imports `file`; writes the reject report (`row,column,code,reason`) to `rejects`.
 pub async fn import_entities(
     store: &Store,
     actor: &Actor,
-    text: &str,
-    mut report: impl Write,
-) -> anyhow::Result<(usize, usize)> {
-    let mut reader = csv::ReaderBuilder::new()
-        .flexible(true)
-        .from_reader(text.as_bytes());
-    let headers = reader.headers().context("无法读取表头")?.clone();
-    let mut idx = [None; 8];
-    for (i, (name, aliases, required)) in COLUMNS.iter().enumerate() {
-        idx[i] = headers.iter().position(|h| aliases.contains(&h.trim()));
-        if *required && idx[i].is_none() {
-            anyhow::bail!("缺少必需的列：{name}（可用表头：{}）", aliases.join("、"));
+    file: &Path,
+    opts: ImportOptions,
+    rejects: &mut dyn Write,
+) -> anyhow::Result<ImportSummary> {
+    let bytes = std::fs::read(file).with_context(|| format!("无法读取 {}", file.display()))?;
+    let table = shijian_tabular::read(&bytes).map_err(|e| anyhow::anyhow!("{e}"))?;
+    drop(bytes);
+    let total = table.len();
+    let started = Instant::now();
+    let tty = std::io::stderr().is_terminal();
+    let mut progress = move |done: usize| {
+        if tty {
+            let pct = (done * 100).checked_div(total).unwrap_or(100);
+            let rate = done as f64 / started.elapsed().as_secs_f64().max(0.001);
+            eprint!("\r已处理 {done}/{total} 行（{pct}%），{rate:.0} 行/秒");
         }
+    };
+    let summary = entities::import_table(
+        store,
+        actor,
+        &RequestCtx::local("import"),
+        &table.headers,
+        table.rows(),
+        opts.dry_run,
+        &mut progress,
+    )
+    .await?;
+    if tty {
+        eprintln!();
     }
-    let today = store.clock().today();
-    writeln!(report, "row,code,reason")?;
-    let (mut imported, mut rejected, mut batch) = (0, 0, Vec::new());
-    for (i, rec) in reader.records().enumerate() {
-        let row = i + 2; // the header is row 1
-        match rec
-            .map_err(|e| ("bad_csv", e.to_string()))
-            .and_then(|r| parse_row(&r, &idx, today))
-        {
-            Ok(e) => batch.push((row, e)),
-            Err((code, reason)) => {
-                rejected += 1;
-                writeln!(report, "{row},{code},\"{}\"", reason.replace('"', "'"))?;
-            }
-        }
-        if batch.len() >= BATCH {
-            let (i, r) = store_batch(store, actor, &mut batch, &mut report).await?;
-            (imported, rejected) = (imported + i, rejected + r);
-        }
-    }
-    if !batch.is_empty() {
-        let (i, r) = store_batch(store, actor, &mut batch, &mut report).await?;
-        (imported, rejected) = (imported + i, rejected + r);
-    }
-    Ok((imported, rejected))
+    write_rejects(&summary, rejects)?;
+    Ok(summary)
 }
 
-/// Stores one batch in one transaction and reports the rows storage refused.
-async fn store_batch(
-    store: &Store,
-    actor: &Actor,
-    batch: &mut Vec<(usize, NewEntity)>,
-    report: &mut impl Write,
-) -> anyhow::Result<(usize, usize)> {
-    let out = entities::import(store, actor, &RequestCtx::local("import"), batch).await?;
-    for (row, code, reason) in &out.rejected {
-        writeln!(report, "{row},{code},\"{reason}\"")?;
+/// The reject report: CSV with BOM (Excel opens it), one line per refused row.
+pub fn write_rejects(summary: &ImportSummary, out: &mut dyn Write) -> anyhow::Result<()> {
+    let mut w = shijian_tabular::CsvWriter::new(out, &["行号", "列", "代码", "原因"])?;
+    for r in &summary.rejects {
+        let column = entities::COLUMNS
+            .iter()
+            .find(|(n, _, _)| *n == r.column)
+            .map_or(r.column, |(_, aliases, _)| aliases[1]);
+        w.write_row(&[&r.row.to_string(), column, r.code, &r.reason])?;
     }
-    batch.clear();
-    Ok((out.imported, out.rejected.len()))
+    w.finish()?;
+    Ok(())
+}
+
+/// The one-line summary, in Chinese.
+#[must_use]
+pub fn summary_line(s: &ImportSummary, seconds: f64) -> String {
+    format!(
+        "{}读取 {} 行：新增 {}，更新 {}，未变 {}，拒绝 {}（用时 {:.1} 秒，{:.0} 行/秒）",
+        if s.dry_run {
+            "试运行（未写入）："
+        } else {
+            "导入完成："
+        },
+        s.read,
+        s.inserted,
+        s.updated,
+        s.unchanged,
+        s.rejected,
+        seconds,
+        s.read as f64 / seconds.max(0.001)
+    )
 }

@@ -4,6 +4,7 @@
 use crate::config::Config;
 use crate::demo;
 use anyhow::Context;
+use shijian_storage::entity_index::EntityIndex;
 use shijian_storage::jobs::{self, JobContext};
 use shijian_storage::Store;
 use shijian_web::{build_router, AppState, WebConfig};
@@ -17,6 +18,10 @@ pub struct ServeOptions {
     /// Test-only routes (`SHIJIAN_TEST_HOOKS=1`).
     pub test_hooks: bool,
 }
+
+/// How often each server process applies the event log to its search index: a change
+/// made through another server is searchable here within this interval (plus the read).
+const INDEX_FOLLOW: Duration = Duration::from_millis(250);
 
 /// How often each server process looks for due jobs.
 const JOB_TICK: Duration = Duration::from_secs(60);
@@ -45,7 +50,15 @@ pub async fn run(store: Store, config: &Config, opts: &ServeOptions) -> anyhow::
         test_hooks: opts.test_hooks,
         rate_limits: config.rate_limits.limits(),
     };
-    let app = build_router(AppState::new(store.clone(), web));
+    let started = std::time::Instant::now();
+    let index = EntityIndex::build(&store).await?;
+    println!(
+        "检索索引已就绪：{} 个市场主体，用时 {:.1} 秒",
+        index.len(),
+        started.elapsed().as_secs_f64()
+    );
+    let follower = index.spawn_follower(store.clone(), INDEX_FOLLOW);
+    let app = build_router(AppState::new(store.clone(), web, index));
     let listener = tokio::net::TcpListener::bind(&config.listen)
         .await
         .with_context(|| format!("无法监听 {}", config.listen))?;
@@ -63,6 +76,7 @@ pub async fn run(store: Store, config: &Config, opts: &ServeOptions) -> anyhow::
     .await?;
     let _ = stop_tx.send(true);
     let _ = jobs.await;
+    follower.abort();
     store.close().await;
     tracing::info!("stopped");
     Ok(())

@@ -380,9 +380,26 @@ fn imported_personal_data_is_not_in_the_database_file() {
     assert!(o.status.success(), "{}", text(&o));
     let report = String::from_utf8_lossy(&o.stdout).to_string();
     // Refused rows come back with their row numbers and reasons.
-    assert!(report.contains("4,bad_check_char,"), "{report}");
-    assert!(report.contains("5,uscc_exists,"), "{report}");
-    assert!(text(&o).contains("成功 2 行"), "{}", text(&o));
+    assert!(
+        report.contains("4,统一社会信用代码,bad_check_char,"),
+        "{report}"
+    );
+    assert!(
+        report.contains("5,统一社会信用代码,duplicate_uscc,"),
+        "{report}"
+    );
+    assert!(
+        text(&o).contains("读取 4 行：新增 2，更新 0，未变 0，拒绝 2"),
+        "{}",
+        text(&o)
+    );
+    // Importing the same file again changes nothing.
+    let again = run(d, &["import", "entities", file.to_str().unwrap()]);
+    assert!(
+        text(&again).contains("读取 4 行：新增 0，更新 0，未变 2，拒绝 2"),
+        "{}",
+        text(&again)
+    );
     // Neither the database nor its WAL holds the ID number or the phone number in clear.
     for entry in std::fs::read_dir(d).unwrap() {
         let path = entry.unwrap().path();
@@ -413,7 +430,8 @@ fn imported_personal_data_is_not_in_the_database_file() {
         .unwrap()
         .with_keys(&keys);
         let city = shijian_storage::Actor::system("t");
-        let found = shijian_storage::entities::find_by_legal_rep_id(&store, &city, &id)
+        let ctx = shijian_storage::RequestCtx::local("test");
+        let found = shijian_storage::entities::find_by_legal_rep_id(&store, &city, &ctx, &id)
             .await
             .unwrap();
         assert_eq!(found.len(), 1);
@@ -442,10 +460,10 @@ fn imported_personal_data_is_not_in_the_database_file() {
             role: shijian_domain::role::Role::Officer,
             jurisdiction: "420802".into(),
         };
-        assert!(shijian_storage::entities::get(&store, &dongbao, &a)
+        assert!(shijian_storage::entities::get(&store, &dongbao, &ctx, &a)
             .await
             .is_err());
-        assert!(shijian_storage::entities::get(&store, &city, &a)
+        assert!(shijian_storage::entities::get(&store, &city, &ctx, &a)
             .await
             .is_ok());
     });

@@ -47,13 +47,22 @@ pub const JOBS: &[JobSpec] = &[
         description: "清理超过 7 天的幂等键记录",
     },
     JobSpec {
+        name: "dormancy_resumption",
+        description: "歇业期满的市场主体自动恢复营业（细则第43条）",
+    },
+    JobSpec {
         name: "audit_checkpoint",
         description: "签署审计日志链头，追加到检查点文件（需配置签名密钥）",
     },
 ];
 
 /// Runs the body of job `name` for `as_of` inside `tx`; returns a one-line result.
-async fn run_body(name: &str, tx: &mut WriteTx<'_>, jc: &JobContext) -> Result<String> {
+async fn run_body(
+    name: &str,
+    tx: &mut WriteTx<'_>,
+    as_of: NaiveDate,
+    jc: &JobContext,
+) -> Result<String> {
     match name {
         "session_cleanup" => {
             let n = sessions::purge_expired(tx, &jc.session_policy).await?;
@@ -62,6 +71,10 @@ async fn run_body(name: &str, tx: &mut WriteTx<'_>, jc: &JobContext) -> Result<S
         "idempotency_cleanup" => {
             let n = idempotency::purge_older_than(tx, 7).await?;
             Ok(format!("removed {n} idempotency keys"))
+        }
+        "dormancy_resumption" => {
+            let n = crate::entities::resume_expired_dormancies(tx, as_of).await?;
+            Ok(format!("resumed {n} dormant entities"))
         }
         "audit_checkpoint" => match &jc.checkpoint {
             Some(target) => checkpoint::run_job(tx, target).await,
@@ -132,7 +145,7 @@ async fn run_once(
     let actor = Actor::system(&format!("job:{}", spec.name));
     let ctx = RequestCtx::local("job");
     let mut tx = store.begin_write(&actor, &ctx).await?;
-    let result = run_body(spec.name, &mut tx, jc).await?;
+    let result = run_body(spec.name, &mut tx, as_of, jc).await?;
     let now = tx.now();
     let day = as_of.format("%Y-%m-%d").to_string();
     // Dates only move forward: a manual run for an older date does not rewind catch-up.

@@ -3,7 +3,8 @@
 //!
 //! Ordering: [`WriteTx::record`] locks the single `log_head` row (`FOR UPDATE` on
 //! PostgreSQL; SQLite's `BEGIN IMMEDIATE` already serialises writers) and holds it until
-//! commit. Sequence numbers are therefore assigned in commit order with no gaps, which is
+//! commit; the head it advances is kept in the transaction and written once, at commit
+//! (a batch of records costs one read and one write of the head, not one per record). Sequence numbers are therefore assigned in commit order with no gaps, which is
 //! what lets a reader of the event log follow it by `seq` without ever missing an event.
 
 use crate::{Actor, RequestCtx, Result, Store, StoreError};
@@ -62,6 +63,9 @@ pub struct WriteTx<'s> {
     ctx: RequestCtx,
     now: DateTime<Utc>,
     recorded: bool,
+    /// The log head as this transaction left it (audit seq, audit hash, event seq): read
+    /// (and locked) by the first record, kept here for the next ones, written at commit.
+    head: Option<(i64, String, i64)>,
 }
 
 impl Store {
@@ -80,6 +84,7 @@ impl Store {
             ctx: ctx.clone(),
             now: self.now(),
             recorded: false,
+            head: None,
         })
     }
 
@@ -119,8 +124,10 @@ impl WriteTx<'_> {
                 "SELECT audit_seq, audit_hash, event_seq FROM log_head WHERE id = 1 FOR UPDATE"
             }
         };
-        let (audit_seq, prev_hash, event_seq): (i64, String, i64) =
-            on_tx!(self, c => sqlx::query_as(head_sql).fetch_one(c).await)?;
+        let (audit_seq, prev_hash, event_seq): (i64, String, i64) = match self.head.take() {
+            Some(h) => h,
+            None => on_tx!(self, c => sqlx::query_as(head_sql).fetch_one(c).await)?,
+        };
         let seq = audit_seq + 1;
         let payload = change.after.clone().unwrap_or(serde_json::Value::Null);
         let digest = change_digest(&serde_json::json!({
@@ -181,12 +188,7 @@ impl WriteTx<'_> {
                 .bind(after.to_string())
                 .execute(c).await.map(|r| r.rows_affected()))?;
         }
-        on_tx!(self, c => sqlx::query(
-            "UPDATE log_head SET audit_seq = $1, audit_hash = $2, event_seq = $3 WHERE id = 1")
-            .bind(seq)
-            .bind(&hash)
-            .bind(next_event)
-            .execute(c).await.map(|r| r.rows_affected()))?;
+        self.head = Some((seq, hash, next_event));
         self.recorded = true;
         Ok(seq)
     }
@@ -198,6 +200,14 @@ impl WriteTx<'_> {
             return Err(StoreError::Other(anyhow::anyhow!(
                 "write transaction without an audit record"
             )));
+        }
+        if let Some((seq, hash, event)) = self.head.take() {
+            on_tx!(self, c => sqlx::query(
+                "UPDATE log_head SET audit_seq = $1, audit_hash = $2, event_seq = $3 WHERE id = 1")
+                .bind(seq)
+                .bind(&hash)
+                .bind(event)
+                .execute(c).await.map(|r| r.rows_affected()))?;
         }
         if let Some((principal, key)) = self.ctx.idempotency.clone() {
             // The reservation becomes "applied" atomically with the change, so a retry after

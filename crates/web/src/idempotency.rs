@@ -32,9 +32,12 @@ pub(crate) async fn idempotency(
         .and_then(|s| s.0.clone());
     // Sign-in and token responses carry tokens, which must never be stored: they are not replayed.
     let path = req.uri().path();
+    // Imports are idempotent by nature (an upsert by credit code; a repeat is "unchanged")
+    // and their bodies are too large to keep.
     let applies = req.method() == Method::POST
         && !path.starts_with("/api/v1/auth/")
-        && !path.ends_with("/tokens");
+        && !path.ends_with("/tokens")
+        && path != "/api/v1/entity-imports";
     let (Some(key), Some(session), true) = (key, session, applies) else {
         return next.run(req).await;
     };

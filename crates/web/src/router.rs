@@ -13,11 +13,29 @@ use axum::{Json, Router};
 use std::sync::OnceLock;
 use std::time::Duration;
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
-use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::TraceLayer;
 
 /// The longest any request may take.
 pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(60);
+
+/// How long a bulk import may run (a 300,000-row file takes minutes). Imports take no
+/// Idempotency-Key, so the reservation rule above does not depend on this.
+pub const IMPORT_TIMEOUT: Duration = Duration::from_secs(30 * 60);
+
+/// Answers 408 when a request runs longer than its limit: [`REQUEST_TIMEOUT`], or
+/// [`IMPORT_TIMEOUT`] for bulk imports.
+async fn request_timeout(req: axum::extract::Request, next: axum::middleware::Next) -> Response {
+    let path = req.uri().path();
+    let limit = if path == "/api/v1/entity-imports" || path == "/entities/import" {
+        IMPORT_TIMEOUT
+    } else {
+        REQUEST_TIMEOUT
+    };
+    match tokio::time::timeout(limit, next.run(req)).await {
+        Ok(resp) => resp,
+        Err(_) => StatusCode::REQUEST_TIMEOUT.into_response(),
+    }
+}
 
 /// The OpenAPI document of every `/api/v1` route.
 #[must_use]
@@ -51,10 +69,7 @@ pub fn build_router(state: AppState) -> Router {
         .layer(from_fn_with_state(state.metrics.clone(), metrics::track))
         // No request outlives this; an idempotency reservation older than twice as long is
         // known to be abandoned (storage::idempotency::ABANDONED_AFTER).
-        .layer(TimeoutLayer::with_status_code(
-            axum::http::StatusCode::REQUEST_TIMEOUT,
-            REQUEST_TIMEOUT,
-        ))
+        .layer(axum::middleware::from_fn(request_timeout))
         .layer(TraceLayer::new_for_http())
         .layer(PropagateRequestIdLayer::new(request_id.clone()))
         .layer(SetRequestIdLayer::new(request_id, MakeRequestUuid))

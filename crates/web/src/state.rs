@@ -22,6 +22,8 @@ pub struct WebConfig {
 #[derive(Clone)]
 pub struct AppState {
     pub store: Store,
+    /// This process's entity search projection, kept current from the event log.
+    pub entity_index: Arc<shijian_storage::entity_index::EntityIndex>,
     pub config: Arc<WebConfig>,
     pub metrics: Arc<Metrics>,
     pub limiter: Arc<crate::limits::Limiter>,
@@ -29,9 +31,14 @@ pub struct AppState {
 
 impl AppState {
     #[must_use]
-    pub fn new(store: Store, config: WebConfig) -> Self {
+    pub fn new(
+        store: Store,
+        config: WebConfig,
+        entity_index: Arc<shijian_storage::entity_index::EntityIndex>,
+    ) -> Self {
         Self {
             store,
+            entity_index,
             config: Arc::new(config),
             metrics: Arc::new(Metrics::default()),
             limiter: Arc::new(crate::limits::Limiter::default()),

@@ -3,6 +3,7 @@
 mod access;
 mod audit_events;
 mod auth;
+mod entities;
 mod hardening;
 mod platform;
 mod reference;

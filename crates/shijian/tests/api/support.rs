@@ -26,6 +26,9 @@ pub struct TestApp {
     pub store: Store,
     pub clock: Arc<FixedClock>,
     pub client: reqwest::Client,
+    db: DatabaseConfig,
+    keys: shijian_crypto::Keys,
+    config: WebConfig,
     _dir: Option<tempfile::TempDir>,
 }
 
@@ -103,11 +106,38 @@ impl TestApp {
         let (db, dir) = fresh_database(backend).await?;
         let clock = Arc::new(FixedClock::new(start_instant()));
         let keys = shijian_crypto::Keys::parse(&shijian_crypto::Keys::generate()).unwrap();
+        Some(Self::serve(db, clock, keys, config, dir).await)
+    }
+
+    /// A second server process on the same database (its own store, pools and search
+    /// index, following the event log), as a second `shijian serve` would be.
+    pub async fn second_server(&self) -> Self {
+        Self::serve(
+            self.db.clone(),
+            self.clock.clone(),
+            self.keys.clone(),
+            self.config.clone(),
+            None,
+        )
+        .await
+    }
+
+    async fn serve(
+        db: DatabaseConfig,
+        clock: Arc<FixedClock>,
+        keys: shijian_crypto::Keys,
+        config: WebConfig,
+        dir: Option<tempfile::TempDir>,
+    ) -> Self {
         let store = Store::open(&db, clock.clone())
             .await
             .unwrap()
             .with_keys(&keys);
-        let app = build_router(AppState::new(store.clone(), config));
+        let index = shijian_storage::entity_index::EntityIndex::build(&store)
+            .await
+            .unwrap();
+        index.spawn_follower(store.clone(), std::time::Duration::from_millis(250));
+        let app = build_router(AppState::new(store.clone(), config.clone(), index));
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();
         tokio::spawn(async move {
@@ -118,7 +148,7 @@ impl TestApp {
             .await
             .unwrap()
         });
-        Some(Self {
+        Self {
             base: format!("http://{addr}"),
             store,
             clock,
@@ -126,8 +156,11 @@ impl TestApp {
                 .redirect(reqwest::redirect::Policy::none())
                 .build()
                 .unwrap(),
+            db,
+            keys,
+            config,
             _dir: dir,
-        })
+        }
     }
 
     /// Creates an account directly in storage (as the CLI operator would).

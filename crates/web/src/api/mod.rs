@@ -4,6 +4,7 @@
 
 pub mod audit;
 pub mod auth;
+pub mod entities;
 pub mod events;
 pub mod reference;
 pub mod users;
@@ -153,6 +154,17 @@ impl Modify for CommonResponses {
                         .entry(status.to_owned())
                         .or_insert_with(|| problem(text).into());
                 }
+                // An Idempotency-Key reused for another request is refused with 422.
+                let idempotent = op
+                    .parameters
+                    .iter()
+                    .flatten()
+                    .any(|p| p.name == "Idempotency-Key");
+                if idempotent {
+                    responses.entry("422".to_owned()).or_insert_with(|| {
+                        problem("请求无效，或 Idempotency-Key 已用于另一个不同的请求").into()
+                    });
+                }
                 // Problems are application/problem+json, not application/json.
                 for (status, resp) in responses.iter_mut() {
                     if status.starts_with('2') {
@@ -197,6 +209,7 @@ impl Modify for BearerAuth {
         (name = "audit", description = "审计日志"),
         (name = "events", description = "事件日志（变更订阅）"),
         (name = "reference", description = "参考数据"),
+        (name = "entities", description = "市场主体登记"),
     )
 )]
 struct ApiDoc;
@@ -206,6 +219,19 @@ struct ApiDoc;
 pub(crate) fn document(mut doc: utoipa::openapi::OpenApi) -> utoipa::openapi::OpenApi {
     CommonResponses.modify(&mut doc);
     doc
+}
+
+/// Raises the body limit of one route (axum's default is 2 MiB).
+fn with_body_limit(
+    r: utoipa_axum::router::UtoipaMethodRouter<AppState>,
+    max: usize,
+) -> utoipa_axum::router::UtoipaMethodRouter<AppState> {
+    let (schemas, paths, method_router) = r;
+    (
+        schemas,
+        paths,
+        method_router.layer(axum::extract::DefaultBodyLimit::max(max)),
+    )
 }
 
 /// Every `/api/v1` route, with its OpenAPI description.
@@ -238,4 +264,21 @@ pub(crate) fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(reference::edit_time_limit))
         .routes(routes!(reference::check_uscc))
         .routes(routes!(reference::check_id_number))
+        .routes(routes!(entities::search, entities::establish))
+        .routes(routes!(entities::get, entities::amend))
+        .routes(routes!(entities::versions))
+        .routes(routes!(entities::status_change))
+        .routes(routes!(entities::move_in))
+        .routes(routes!(entities::simplified_start))
+        .routes(routes!(entities::simplified_get))
+        .routes(routes!(entities::simplified_object))
+        .routes(routes!(entities::simplified_decide))
+        .routes(routes!(entities::bar_record))
+        .routes(routes!(entities::bar_lift))
+        .routes(routes!(entities::succession))
+        .routes(with_body_limit(
+            routes!(entities::import),
+            entities::IMPORT_MAX_BYTES,
+        ))
+        .routes(routes!(entities::export))
 }

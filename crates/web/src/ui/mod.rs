@@ -2,6 +2,7 @@
 //! the user menu, user management, the audit viewer and one's own password. Forms post
 //! with the session's CSRF token; the checks themselves live in storage.
 
+mod entities;
 mod pages;
 mod reference;
 
@@ -36,6 +37,37 @@ pub(crate) fn router() -> Router<AppState> {
             post(reference::calendar_import),
         )
         .route("/reference/time-limits", get(reference::time_limits))
+        .route("/entities", get(entities::list))
+        .route(
+            "/entities/new",
+            get(entities::new_form).post(entities::establish),
+        )
+        .route(
+            "/entities/import",
+            get(entities::import_form).post(entities::import).layer(
+                axum::extract::DefaultBodyLimit::max(crate::api::entities::IMPORT_MAX_BYTES),
+            ),
+        )
+        .route("/entities/import/rejects", post(entities::import_rejects))
+        .route("/entities/{uscc}", get(entities::detail))
+        .route(
+            "/entities/{uscc}/amend",
+            get(entities::amend_form).post(entities::amend),
+        )
+        .route("/entities/{uscc}/status", post(entities::status_change))
+        .route(
+            "/entities/{uscc}/simplified",
+            post(entities::simplified_start),
+        )
+        .route(
+            "/entities/{uscc}/simplified/{id}/objections",
+            post(entities::simplified_objection),
+        )
+        .route(
+            "/entities/{uscc}/simplified/{id}/decision",
+            post(entities::simplified_decision),
+        )
+        .route("/entities/{uscc}/bars", post(entities::bar_record))
 }
 
 /// What the page frame shows about the signed-in user.

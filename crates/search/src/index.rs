@@ -774,9 +774,7 @@ impl Index {
                 .filter(|s| s.head().is_some())
                 .collect();
             if streams.len() == 1 {
-                let Some(stream) = streams.pop() else {
-                    unreachable!("one stream")
-                };
+                let stream = streams.swap_remove(0);
                 let peeked = stream.peeked;
                 match stream.source {
                     Source::Lazy(it) => {

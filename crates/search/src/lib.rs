@@ -62,14 +62,32 @@
 //!
 //! # Implementation
 //!
-//! Dense `u32` document ids with slot arrays; removed ids are reused. Sorted posting lists
-//! per gram (name characters and character pairs, the name's first one and two characters,
-//! pairs of initial letters, legal-representative characters and pairs, address pairs)
-//! are kept exact on every change, so no tombstones. Queries of one or two characters read
-//! one list (no verification); longer ones intersect the pair lists and verify against the
-//! stored text, which lives in per-field arenas in id order so verification streams through
-//! memory. Ranking packs the key into a `u128` per document and keeps a bounded buffer of
-//! the best candidates after the cursor (no full sort).
+//! Every version of a document lives in a slot (a dense `u32` id); slots only ever
+//! append. A change that keeps name, legal representative and address is made in place;
+//! any other replacement, and a removal, leaves a tombstone that readers skip, and
+//! [`Index::compact`] (run by itself once tombstones reach an eighth of the documents)
+//! renumbers the live slots and filters the lists. So posting lists only ever append and
+//! stay sorted: one per gram — name characters, name character pairs, the name's first
+//! one and two characters, pairs and triples of pinyin initials, legal-representative
+//! characters and pairs, address pairs, the first 2, 4 and 8 characters of the code.
+//! Pair and triple lists also store where the gram first occurs in each document.
+//!
+//! A text of one or two characters reads one list (exact). A longer text intersects the
+//! lists of a cheapest set of windows covering it (driven by the shortest list); where
+//! the first occurrences line up the match is proved without reading the document,
+//! otherwise the stored text is checked. Codes are found through the code-prefix lists.
+//! Per-slot data is split by use so a query streams only what it needs: a live bitset,
+//! a `u32` coarse sort key (the full `u128` key is read only for candidates that can
+//! still make the page), filter attributes (only with filters), and the texts, kept in
+//! per-field arenas in slot order. The page is the best `limit` keys after the cursor,
+//! kept in a small buffer (no sort of the matches); the total is counted on the way.
+//!
+//! # Limits
+//!
+//! Each text field (over all documents) must stay under 4 GiB, each filter field under
+//! 65,536 distinct values and the slot count under 2³² − 1; beyond that `upsert` panics.
+//! Positions of first occurrences saturate at 255 characters (a longer text is then
+//! checked against the stored one). Name lengths in the order saturate at 65,535.
 
 mod index;
 mod postings;

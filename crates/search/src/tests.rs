@@ -440,6 +440,57 @@ fn upsert_replaces_and_remove_forgets() {
     assert!(!ix.is_empty() && ix.contains("U3") && !ix.contains("U1"));
 }
 
+#[test]
+fn long_texts_fall_back_to_checking() {
+    // First positions saturate at 255 characters: a match further on is still found.
+    let mut d = doc("LT1", "某某商贸");
+    d.address = format!("{}白庙路18号", "甲乙".repeat(140));
+    // More than 64 letters: the pinyin check takes its slow path; repeated windows
+    // prove nothing and are checked too.
+    let long = doc("LT2", &"行".repeat(80));
+    let ix = index([d, long]);
+    assert_eq!(usccs(&ix, &Query::text("白庙路18")), ["LT1"]);
+    assert_eq!(usccs(&ix, &Query::text("甲乙甲乙白庙")), ["LT1"]);
+    assert!(usccs(&ix, &Query::text("乙甲白庙")).is_empty());
+    assert_eq!(usccs(&ix, &Query::text("h".repeat(70))), ["LT2"]);
+    assert_eq!(usccs(&ix, &Query::text("xh".repeat(40))), ["LT2"]);
+    assert!(usccs(&ix, &Query::text("h".repeat(81))).is_empty());
+    assert_eq!(usccs(&ix, &Query::text("行".repeat(79))), ["LT2"]);
+}
+
+#[test]
+fn compaction_keeps_results() {
+    let mut ix = index((0..200).map(|i| doc(&format!("K{i:03}"), &format!("石化{}", i % 7))));
+    for i in 0..150 {
+        if i % 2 == 0 {
+            ix.remove(&format!("K{i:03}"));
+        } else {
+            ix.upsert(doc(&format!("K{i:03}"), &format!("建材{}", i % 5)));
+        }
+    }
+    let before = ix.stats();
+    let q = |ix: &Index, t: &str| all_pages(ix, &Query::text(t));
+    let (shihua, jiancai) = (q(&ix, "石化"), q(&ix, "建材3"));
+    ix.compact();
+    let after = ix.stats();
+    assert_eq!(after.tombstones, 0);
+    assert_eq!(after.docs, 125);
+    assert_eq!(after.slots, 125);
+    assert!(after.postings < before.postings);
+    assert_eq!(q(&ix, "石化"), shihua);
+    assert_eq!(q(&ix, "建材3"), jiancai);
+    assert_eq!(shihua.0, 50);
+    assert_eq!(jiancai.0, 15);
+    assert_eq!(ix.get("K001").unwrap().name, "建材1");
+}
+
+#[test]
+fn index_is_shareable() {
+    fn send_sync<T: Send + Sync>() {}
+    send_sync::<Index>();
+    assert!(format!("{:?}", Index::new()).contains("docs: 0"));
+}
+
 // ---------------------------------------------------------------------------------------
 // Brute-force reference of the spec, written independently of the index.
 

@@ -12,7 +12,7 @@
 //! embedded report is bounded by [`REJECTS_PAYLOAD_MAX`] (the CSRF check reads form bodies
 //! up to 1 MiB) and the page says so when a very large report was cut short.
 
-use super::{render, Chrome, UserChrome};
+use super::{render, Chrome};
 use crate::api::entities::{
     apply_status_change, check_items, column_label, run_import, run_search, SearchQuery,
     StatusChangeRequest,
@@ -33,7 +33,7 @@ use shijian_domain::entity::{
     EntityStatus, ObjectorKind, SimplifiedDeregistrationRule,
 };
 use shijian_domain::money::Fen;
-use shijian_domain::role::{Permission, Role};
+use shijian_domain::role::Permission;
 use shijian_storage::entities::{self, Entity, Premises, RawItems, SimplifiedDeregistration};
 use shijian_storage::{jurisdictions, reference, RequestCtx};
 use std::collections::HashMap;
@@ -46,22 +46,6 @@ const REJECTS_SHOWN: usize = 200;
 const REJECTS_PAYLOAD_MAX: usize = 900_000;
 
 // ---- the page frame ----
-
-impl UserChrome {
-    /// Whether the signed-in staff member may open the registry (the user menu's link).
-    pub(crate) fn can_entities(&self) -> bool {
-        Role::ALL.iter().any(|r| {
-            r.label() == self.role_label && r.is_staff() && r.can(Permission::ReadEntities)
-        })
-    }
-}
-
-impl Chrome {
-    /// Whether the registry is open to the signed-in user (the home page's module tile).
-    pub(crate) fn can_entities(&self) -> bool {
-        self.user.as_ref().is_some_and(UserChrome::can_entities)
-    }
-}
 
 async fn chrome(state: &AppState, auth: &PageAuth) -> Chrome {
     let all = jurisdictions::list(&state.store).await.unwrap_or_default();

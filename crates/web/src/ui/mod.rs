@@ -77,6 +77,7 @@ pub(crate) struct UserChrome {
     pub jurisdiction_name: String,
     pub can_users: bool,
     pub can_audit: bool,
+    pub can_entities: bool,
 }
 
 /// The page frame: user menu, CSRF token for its forms, version.
@@ -105,6 +106,7 @@ impl Chrome {
                 jurisdiction_name: jurisdiction_name(all, &u.jurisdiction_code),
                 can_users: u.role.can(Permission::ReadUsers),
                 can_audit: u.role.can(Permission::ReadAudit),
+                can_entities: u.role.is_staff() && u.role.can(Permission::ReadEntities),
             }),
             csrf: s.csrf_token.clone(),
             version: env!("CARGO_PKG_VERSION"),

@@ -210,7 +210,7 @@ fn modules(role: Role) -> Vec<Module> {
             "市场主体登记",
             "设立、变更、歇业、注销、名称自主申报、证照分离、电子营业执照",
             "第三章",
-            None,
+            (role.is_staff() && role.can(Permission::ReadEntities)).then_some("/entities"),
         ),
         m(
             "信用监管",

@@ -15,6 +15,7 @@ backends!(
     amendments_keep_versions_and_answer_as_of_a_date,
     dormancy_resumes_automatically_and_terminal_states_stay,
     a_change_is_found_through_a_second_server,
+    an_xlsx_export_of_an_old_system_imports,
 );
 
 /// A valid credit code: registration-authority and type prefix, division, and a serial.
@@ -670,4 +671,71 @@ async fn a_change_is_found_through_a_second_server(app: TestApp) {
         );
         tokio::time::sleep(std::time::Duration::from_millis(50)).await;
     }
+}
+
+async fn an_xlsx_export_of_an_old_system_imports(app: TestApp) {
+    let t = officer(&app, "xlsx.officer", "420800").await;
+    let good = code("91", "420881", 700);
+    let headers = [
+        "统一社会信用代码",
+        "企业名称",
+        "企业类型",
+        "法定代表人",
+        "注册资本(万元)",
+        "成立日期",
+        "住所",
+        "行政区划代码",
+        "登记状态",
+    ];
+    let mut w = shijian_tabular::XlsxWriter::new("Sheet1", &headers).unwrap();
+    w.write_row(&[
+        &good,
+        "钟祥市表格导入有限公司",
+        "有限责任公司(自然人独资)",
+        "张三",
+        "0.01",
+        "2019/7/1",
+        "钟祥市郢中街道",
+        "420881001",
+        "在业",
+    ])
+    .unwrap();
+    w.write_row(&[
+        "9.14208E+17",
+        "被Excel改坏的代码公司",
+        "企业",
+        "李四",
+        "",
+        "2019-07-01",
+        "",
+        "420881",
+        "存续",
+    ])
+    .unwrap();
+    let r = import(&app, &t, w.finish().unwrap()).await;
+    assert_eq!(
+        (r["inserted"].clone(), r["rejected"].clone()),
+        (json!(1), json!(1)),
+        "{r}"
+    );
+    assert_eq!(r["rejects"][0]["row"], json!(3));
+    assert_eq!(r["rejects"][0]["code"], json!("excel_scientific_notation"));
+    let (_, e) = app.get(&format!("/api/v1/entities/{good}"), &t).await;
+    assert_eq!(
+        e["registered_capital_fen"],
+        json!(10_000),
+        "0.01 万元 is 100 元"
+    );
+    assert_eq!(e["established_on"], json!("2019-07-01"));
+    assert_eq!(e["status"], json!("active"));
+    // The XLSX export reads back with the same rows.
+    let resp = app
+        .request(Method::GET, "/api/v1/entity-exports?format=xlsx", Some(&t))
+        .send()
+        .await
+        .unwrap();
+    let table = shijian_tabular::read(&resp.bytes().await.unwrap()).unwrap();
+    let rows: Vec<_> = table.rows().collect();
+    assert_eq!(rows.len(), 1);
+    assert_eq!(rows[0].1[0], good);
 }

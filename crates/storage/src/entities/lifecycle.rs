@@ -336,6 +336,26 @@ async fn bars(tx: &mut WriteTx<'_>, row: &Row) -> Result<Bars> {
     })
 }
 
+/// Records an entity action that changes no registered item (no new version): its audit
+/// record and event.
+async fn record_entity(
+    tx: &mut WriteTx<'_>,
+    action: &'static str,
+    uscc: String,
+    division_code: String,
+    after: serde_json::Value,
+) -> Result<i64> {
+    tx.record(Change {
+        action,
+        object_type: "entity",
+        object_id: uscc,
+        jurisdiction_code: division_code,
+        result: AuditResult::Ok,
+        after: Some(after),
+    })
+    .await
+}
+
 fn objector_kind_of(code: &str) -> Option<ObjectorKind> {
     [
         ObjectorKind::Department,
@@ -402,17 +422,16 @@ pub async fn simplified_deregistration_start(
          VALUES ($1, $2, $3, 'notice', $4)")
         .bind(&id).bind(uscc).bind(notice_starts_on.to_string()).bind(now)
         .execute(c).await.map(|r| r.rows_affected()))?;
-    tx.record(Change {
-        action: "entity.simplified_deregistration_start",
-        object_type: "entity",
-        object_id: uscc.to_owned(),
-        jurisdiction_code: row.division_code.clone(),
-        result: AuditResult::Ok,
-        after: Some(serde_json::json!({
+    record_entity(
+        &mut tx,
+        "entity.simplified_deregistration_start",
+        uscc.to_owned(),
+        row.division_code.clone(),
+        serde_json::json!({
             "uscc": uscc, "application": id, "notice_starts_on": notice_starts_on,
             "kind": kind_of(&row)?.as_str(),
-        })),
-    })
+        }),
+    )
     .await?;
     tx.commit().await?;
     simplified_deregistration(store, actor, ctx, &id).await
@@ -514,17 +533,16 @@ pub async fn add_objection(
         .bind(&id).bind(application_id).bind(objector_kind).bind(objector).bind(content)
         .bind(received_on.to_string()).bind(now)
         .execute(c).await.map(|r| r.rows_affected()))?;
-    tx.record(Change {
-        action: "entity.objection_add",
-        object_type: "entity",
-        object_id: row.uscc.clone(),
-        jurisdiction_code: row.division_code.clone(),
-        result: AuditResult::Ok,
-        after: Some(serde_json::json!({
+    record_entity(
+        &mut tx,
+        "entity.objection_add",
+        row.uscc.clone(),
+        row.division_code.clone(),
+        serde_json::json!({
             "uscc": row.uscc, "application": application_id, "objection": id,
             "objector_kind": objector_kind, "received_on": received_on,
-        })),
-    })
+        }),
+    )
     .await?;
     tx.commit().await?;
     simplified_deregistration(store, actor, ctx, application_id).await
@@ -592,16 +610,15 @@ pub async fn simplified_deregistration_apply(
         )
         .await?;
     } else {
-        tx.record(Change {
-            action: "entity.simplified_deregistration_refuse",
-            object_type: "entity",
-            object_id: row.uscc.clone(),
-            jurisdiction_code: row.division_code.clone(),
-            result: AuditResult::Ok,
-            after: Some(serde_json::json!({
+        record_entity(
+            &mut tx,
+            "entity.simplified_deregistration_refuse",
+            row.uscc.clone(),
+            row.division_code.clone(),
+            serde_json::json!({
                 "uscc": row.uscc, "application": application_id, "reason": reason,
-            })),
-        })
+            }),
+        )
         .await?;
     }
     tx.commit().await?;
@@ -698,14 +715,13 @@ pub async fn record_bar(
         "INSERT INTO entity_bar (id, uscc, bar, note, recorded_at) VALUES ($1, $2, $3, $4, $5)")
         .bind(&id).bind(uscc).bind(bar).bind(note).bind(now)
         .execute(c).await.map(|r| r.rows_affected()))?;
-    tx.record(Change {
-        action: "entity.bar_record",
-        object_type: "entity",
-        object_id: uscc.to_owned(),
-        jurisdiction_code: row.division_code,
-        result: AuditResult::Ok,
-        after: Some(serde_json::json!({ "uscc": uscc, "bar": bar, "id": id })),
-    })
+    record_entity(
+        &mut tx,
+        "entity.bar_record",
+        uscc.to_owned(),
+        row.division_code,
+        serde_json::json!({ "uscc": uscc, "bar": bar, "id": id }),
+    )
     .await?;
     tx.commit().await?;
     Ok(id)
@@ -723,14 +739,13 @@ pub async fn lift_bar(store: &Store, actor: &Actor, ctx: &RequestCtx, id: &str) 
     let now = tx.now();
     on_tx!(tx, c => sqlx::query("UPDATE entity_bar SET lifted_at = $2 WHERE id = $1")
         .bind(id).bind(now).execute(c).await.map(|r| r.rows_affected()))?;
-    tx.record(Change {
-        action: "entity.bar_lift",
-        object_type: "entity",
-        object_id: uscc.clone(),
-        jurisdiction_code: row.division_code,
-        result: AuditResult::Ok,
-        after: Some(serde_json::json!({ "uscc": uscc, "id": id })),
-    })
+    record_entity(
+        &mut tx,
+        "entity.bar_lift",
+        uscc.clone(),
+        row.division_code,
+        serde_json::json!({ "uscc": uscc, "id": id }),
+    )
     .await?;
     tx.commit().await
 }
@@ -775,17 +790,16 @@ pub async fn link_succession(
          ON CONFLICT (predecessor, successor) DO NOTHING")
         .bind(predecessor).bind(successor).bind(kind).bind(effective_on.to_string())
         .execute(c).await.map(|r| r.rows_affected()))?;
-    tx.record(Change {
-        action: "entity.succession_link",
-        object_type: "entity",
-        object_id: successor.to_owned(),
-        jurisdiction_code: s.division_code,
-        result: AuditResult::Ok,
-        after: Some(serde_json::json!({
+    record_entity(
+        &mut tx,
+        "entity.succession_link",
+        successor.to_owned(),
+        s.division_code,
+        serde_json::json!({
             "predecessor": predecessor, "successor": successor, "kind": kind,
             "effective_on": effective_on,
-        })),
-    })
+        }),
+    )
     .await?;
     tx.commit().await
 }

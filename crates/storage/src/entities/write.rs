@@ -292,43 +292,44 @@ pub(super) async fn save(
 ) -> Result<Entity> {
     row.version = previous.map_or(1, |p| p.version + 1);
     let now = tx.now();
-    let changed = match previous {
-        None => on_tx!(tx, c => sqlx::query(&format!(
-            "INSERT INTO entity ({COLUMNS}, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, \
-             $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, \
-             $25, $26, $27, $28, $29, $29)"))
-            .bind(&row.uscc).bind(&row.name).bind(&row.entity_type).bind(&row.enterprise_type)
-            .bind(&row.legal_rep).bind(&row.legal_rep_id_sealed).bind(&row.legal_rep_id_index)
-            .bind(&row.phone_sealed).bind(&row.phone_index).bind(&row.division_code)
-            .bind(&row.domicile).bind(&row.additional_premises).bind(row.registered_capital_fen)
-            .bind(&row.capital_currency).bind(row.subscribed_capital_fen)
-            .bind(row.paid_in_capital_fen).bind(&row.contribution_deadline)
-            .bind(&row.business_scope).bind(&row.industry_code).bind(&row.established_on)
-            .bind(&row.registration_authority).bind(&row.parent_uscc).bind(&row.status)
-            .bind(&row.dormant_until).bind(&row.listing).bind(row.received_at).bind(row.issued_at)
-            .bind(row.version).bind(now)
-            .execute(c).await.map(|r| r.rows_affected()))?,
-        Some(p) => on_tx!(tx, c => sqlx::query(
-            "UPDATE entity SET name = $2, entity_type = $3, enterprise_type = $4, legal_rep = $5, \
-             legal_rep_id_sealed = $6, legal_rep_id_index = $7, phone_sealed = $8, phone_index = $9, \
-             division_code = $10, domicile = $11, additional_premises = $12, \
-             registered_capital_fen = $13, capital_currency = $14, subscribed_capital_fen = $15, \
-             paid_in_capital_fen = $16, contribution_deadline = $17, business_scope = $18, \
-             industry_code = $19, established_on = $20, registration_authority = $21, \
-             parent_uscc = $22, status = $23, dormant_until = $24, listing = $25, received_at = $26, \
-             issued_at = $27, version = $28, updated_at = $29 WHERE uscc = $1 AND version = $30")
-            .bind(&row.uscc).bind(&row.name).bind(&row.entity_type).bind(&row.enterprise_type)
-            .bind(&row.legal_rep).bind(&row.legal_rep_id_sealed).bind(&row.legal_rep_id_index)
-            .bind(&row.phone_sealed).bind(&row.phone_index).bind(&row.division_code)
-            .bind(&row.domicile).bind(&row.additional_premises).bind(row.registered_capital_fen)
-            .bind(&row.capital_currency).bind(row.subscribed_capital_fen)
-            .bind(row.paid_in_capital_fen).bind(&row.contribution_deadline)
-            .bind(&row.business_scope).bind(&row.industry_code).bind(&row.established_on)
-            .bind(&row.registration_authority).bind(&row.parent_uscc).bind(&row.status)
-            .bind(&row.dormant_until).bind(&row.listing).bind(row.received_at).bind(row.issued_at)
-            .bind(row.version).bind(now).bind(p.version)
-            .execute(c).await.map(|r| r.rows_affected()))?,
+    let insert = format!(
+        "INSERT INTO entity ({COLUMNS}, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, \
+         $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, \
+         $25, $26, $27, $28, $29, $29)"
+    );
+    const UPDATE: &str = "UPDATE entity SET name = $2, entity_type = $3, enterprise_type = $4, \
+        legal_rep = $5, legal_rep_id_sealed = $6, legal_rep_id_index = $7, phone_sealed = $8, \
+        phone_index = $9, division_code = $10, domicile = $11, additional_premises = $12, \
+        registered_capital_fen = $13, capital_currency = $14, subscribed_capital_fen = $15, \
+        paid_in_capital_fen = $16, contribution_deadline = $17, business_scope = $18, \
+        industry_code = $19, established_on = $20, registration_authority = $21, \
+        parent_uscc = $22, status = $23, dormant_until = $24, listing = $25, received_at = $26, \
+        issued_at = $27, version = $28, updated_at = $29 WHERE uscc = $1 AND version = $30";
+    // Both statements bind the columns in `COLUMNS` order, then the time (and the
+    // version the update expects).
+    let (sql, expected) = match previous {
+        None => (insert.as_str(), None),
+        Some(p) => (UPDATE, Some(p.version)),
     };
+    let r: &Row = row;
+    let changed = on_tx!(tx, c => {
+        let q = sqlx::query(sql)
+            .bind(&r.uscc).bind(&r.name).bind(&r.entity_type).bind(&r.enterprise_type)
+            .bind(&r.legal_rep).bind(&r.legal_rep_id_sealed).bind(&r.legal_rep_id_index)
+            .bind(&r.phone_sealed).bind(&r.phone_index).bind(&r.division_code)
+            .bind(&r.domicile).bind(&r.additional_premises).bind(r.registered_capital_fen)
+            .bind(&r.capital_currency).bind(r.subscribed_capital_fen)
+            .bind(r.paid_in_capital_fen).bind(&r.contribution_deadline)
+            .bind(&r.business_scope).bind(&r.industry_code).bind(&r.established_on)
+            .bind(&r.registration_authority).bind(&r.parent_uscc).bind(&r.status)
+            .bind(&r.dormant_until).bind(&r.listing).bind(r.received_at).bind(r.issued_at)
+            .bind(r.version).bind(now);
+        match expected {
+            Some(v) => q.bind(v),
+            None => q,
+        }
+        .execute(c).await.map(|r| r.rows_affected())
+    })?;
     if changed != 1 {
         return Err(StoreError::conflict(
             "version_mismatch",

@@ -159,6 +159,9 @@ async fn import_reports_every_bad_row_and_reimport_changes_nothing(app: TestApp)
     assert_eq!(e["registered_capital_fen"], json!(100_500_000));
     assert_eq!(e["enterprise_type"], json!("llc_natural_person_sole"));
     assert_eq!(e["industry_code"], json!("6210"));
+    // A company of 2020 with no recorded contribution deadline: flagged for attention.
+    assert_eq!(e["capital_check"]["code"], json!("unknown"), "{e}");
+    assert_eq!(e["capital_check"]["needs_attention"], json!(true));
     assert!(e["legal_rep_id_masked"].as_str().unwrap().contains('*'));
     let (_, e) = app.get(&format!("/api/v1/entities/{late}"), &t).await;
     assert_eq!(e["established_on"], json!("2020-01-05"));

@@ -123,3 +123,26 @@ pub struct Entity {
     /// Increases with every change; amendments name the version they change.
     pub version: i64,
 }
+
+impl Entity {
+    /// The 2023 Company Law contribution-deadline check for this entity on `today`, for
+    /// companies with a known type and establishment date (`None` otherwise).
+    #[must_use]
+    pub fn capital_flag(
+        &self,
+        today: chrono::NaiveDate,
+    ) -> Option<shijian_domain::entity::CapitalFlag> {
+        use shijian_domain::entity::{contribution_deadline_check, EnterpriseType};
+        let t = self
+            .enterprise_type
+            .as_deref()
+            .and_then(EnterpriseType::from_code)
+            .filter(|t| t.is_company())?;
+        let established = self.established_on.as_deref()?.parse().ok()?;
+        let deadline = self
+            .contribution_deadline
+            .as_deref()
+            .and_then(|d| d.parse().ok());
+        Some(contribution_deadline_check(t, established, deadline, today))
+    }
+}

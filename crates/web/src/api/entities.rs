@@ -210,23 +210,58 @@ pub struct AsOfQuery {
     pub as_of: Option<NaiveDate>,
 }
 
-/// One entity (404 outside the caller's jurisdiction), now or as of a day.
+/// The 2023 Company Law contribution-deadline check of a company (公司法第47条;
+/// existing companies must be within five years by 2027-06-30).
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CapitalCheck {
+    /// `compliant`, `must_adjust`, `overdue`, `exceeds_limit`, `unknown` or `not_applicable`.
+    pub code: String,
+    pub needs_attention: bool,
+    /// The explanation in Chinese.
+    pub message: String,
+}
+
+/// An entity with the checks computed on the day it is read.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct EntityDetail {
+    #[serde(flatten)]
+    pub entity: Entity,
+    /// Companies only.
+    pub capital_check: Option<CapitalCheck>,
+}
+
+/// One entity (404 outside the caller's jurisdiction), now or as of a day, with the
+/// capital contribution-deadline check for companies.
 #[utoipa::path(operation_id = "entities_get", get, path = "/api/v1/entities/{uscc}", tag = "entities",
     params(("uscc" = String, Path), AsOfQuery),
-    responses((status = 200, body = Entity), (status = 404, body = Problem)))]
+    responses((status = 200, body = EntityDetail), (status = 404, body = Problem)))]
 pub async fn get(
     State(state): State<AppState>,
     auth: Auth,
     Ctx(ctx): Ctx,
     ApiPath(uscc): ApiPath<String>,
     ApiQuery(q): ApiQuery<AsOfQuery>,
-) -> ApiResult<Json<Entity>> {
+) -> ApiResult<Json<EntityDetail>> {
     let actor = auth.actor();
-    let e = match q.as_of {
-        Some(d) => entities::as_of(&state.store, &actor, &ctx, &uscc, d).await?,
-        None => entities::get(&state.store, &actor, &ctx, &uscc).await?,
+    let (e, day) = match q.as_of {
+        Some(d) => (
+            entities::as_of(&state.store, &actor, &ctx, &uscc, d).await?,
+            d,
+        ),
+        None => (
+            entities::get(&state.store, &actor, &ctx, &uscc).await?,
+            state.store.clock().today(),
+        ),
     };
-    Ok(Json(e))
+    let capital_check = e.capital_flag(day).map(|f| CapitalCheck {
+        code: f.code().to_owned(),
+        needs_attention: f.needs_attention(),
+        message: f.message(),
+    });
+    Ok(Json(EntityDetail {
+        entity: e,
+        capital_check,
+    }))
 }
 
 /// An amendment (变更登记).

@@ -29,8 +29,8 @@ use base64::Engine;
 use chrono::NaiveDate;
 use serde::Deserialize;
 use shijian_domain::entity::{
-    contribution_deadline_check, parse_date, transition, Action, Bar, EnterpriseType, EntityKind,
-    EntityStatus, ObjectorKind, SimplifiedDeregistrationRule,
+    parse_date, transition, Action, Bar, EnterpriseType, EntityKind, EntityStatus, ObjectorKind,
+    SimplifiedDeregistrationRule,
 };
 use shijian_domain::money::Fen;
 use shijian_domain::role::Permission;
@@ -784,23 +784,8 @@ async fn detail_page(
     };
     let e = shown.as_ref().unwrap_or(&current);
     let capital_flag = e
-        .enterprise_type
-        .as_deref()
-        .and_then(EnterpriseType::from_code)
-        .filter(|t| t.is_company())
-        .zip(
-            e.established_on
-                .as_deref()
-                .and_then(|d| d.parse::<NaiveDate>().ok()),
-        )
-        .map(|(t, est)| {
-            let deadline = e
-                .contribution_deadline
-                .as_deref()
-                .and_then(|d| d.parse::<NaiveDate>().ok());
-            let flag = contribution_deadline_check(t, est, deadline, today);
-            (flag.needs_attention(), flag.message())
-        });
+        .capital_flag(today)
+        .map(|flag| (flag.needs_attention(), flag.message()));
     let all_facts: Vec<Vec<Fact>> = history.iter().map(|v| facts(&v.entity, &divs)).collect();
     let versions = history
         .iter()

@@ -41,6 +41,53 @@ impl AuditResult {
     }
 }
 
+/// Rows per multi-row INSERT (stays under SQLite's 32,766 bound parameters).
+pub(crate) const ROWS_PER_INSERT: usize = 500;
+
+/// `prefix` followed by `rows` groups of `width` numbered placeholders:
+/// `($1, $2), ($3, $4)`.
+pub(crate) fn multi_row_insert(prefix: &str, width: usize, rows: usize) -> String {
+    let mut sql = String::with_capacity(prefix.len() + rows * width * 6);
+    sql.push_str(prefix);
+    for r in 0..rows {
+        if r > 0 {
+            sql.push_str(", ");
+        }
+        sql.push('(');
+        for c in 0..width {
+            if c > 0 {
+                sql.push_str(", ");
+            }
+            sql.push('$');
+            sql.push_str(&(r * width + c + 1).to_string());
+        }
+        sql.push(')');
+    }
+    sql
+}
+
+struct AuditRow {
+    seq: i64,
+    action: &'static str,
+    object_type: &'static str,
+    object_id: String,
+    jurisdiction_code: String,
+    result: &'static str,
+    change_digest: String,
+    prev_hash: String,
+    hash: String,
+}
+
+struct EventRow {
+    seq: i64,
+    event_type: &'static str,
+    object_type: &'static str,
+    object_id: String,
+    jurisdiction_code: String,
+    audit_seq: i64,
+    payload: String,
+}
+
 /// One audited change. With `after` set, an event carrying that after-image is appended too.
 #[derive(Debug, Clone)]
 pub struct Change {
@@ -116,6 +163,12 @@ impl WriteTx<'_> {
     /// Appends the audit record (and the event, if the change has an after-image).
     /// Returns the audit sequence number.
     pub async fn record(&mut self, change: Change) -> Result<i64> {
+        self.record_many(vec![change]).await
+    }
+
+    /// Appends the audit records (and events) of several changes in order, chained as if
+    /// recorded one by one, with multi-row inserts. Returns the last audit sequence number.
+    pub async fn record_many(&mut self, changes: Vec<Change>) -> Result<i64> {
         let head_sql = match self.inner {
             TxInner::Sqlite(_) => {
                 "SELECT audit_seq, audit_hash, event_seq FROM log_head WHERE id = 1"
@@ -124,71 +177,104 @@ impl WriteTx<'_> {
                 "SELECT audit_seq, audit_hash, event_seq FROM log_head WHERE id = 1 FOR UPDATE"
             }
         };
-        let (audit_seq, prev_hash, event_seq): (i64, String, i64) = match self.head.take() {
+        let (mut seq, mut prev_hash, mut event_seq): (i64, String, i64) = match self.head.take() {
             Some(h) => h,
             None => on_tx!(self, c => sqlx::query_as(head_sql).fetch_one(c).await)?,
         };
-        let seq = audit_seq + 1;
-        let payload = change.after.clone().unwrap_or(serde_json::Value::Null);
-        let digest = change_digest(&serde_json::json!({
-            "action": change.action,
-            "object": change.object_id,
-            "after": payload,
-        }));
-        let fields = AuditFields {
-            seq,
-            at: self.now,
-            actor: &self.actor.username,
-            actor_role: self.actor.role.as_str(),
-            actor_jurisdiction: &self.actor.jurisdiction,
-            action: change.action,
-            object_type: change.object_type,
-            object_id: &change.object_id,
-            jurisdiction_code: &change.jurisdiction_code,
-            result: change.result.as_str(),
-            request_id: &self.ctx.request_id,
-            change_digest: &digest,
-        };
-        let hash = chain_hash(&prev_hash, &fields);
-        on_tx!(self, c => sqlx::query(
-            "INSERT INTO audit_log (seq, at, actor, actor_role, actor_jurisdiction, action, \
-             object_type, object_id, jurisdiction_code, result, request_id, change_digest, \
-             hash_alg, prev_hash, hash) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)")
-            .bind(seq)
-            .bind(fields.at)
-            .bind(fields.actor)
-            .bind(fields.actor_role)
-            .bind(fields.actor_jurisdiction)
-            .bind(fields.action)
-            .bind(fields.object_type)
-            .bind(fields.object_id)
-            .bind(fields.jurisdiction_code)
-            .bind(fields.result)
-            .bind(fields.request_id)
-            .bind(fields.change_digest)
-            .bind(HASH_ALG)
-            .bind(&prev_hash)
-            .bind(&hash)
-            .execute(c).await.map(|r| r.rows_affected()))?;
-        let mut next_event = event_seq;
-        if let Some(after) = &change.after {
-            next_event += 1;
-            on_tx!(self, c => sqlx::query(
-                "INSERT INTO event (seq, at, event_type, object_type, object_id, jurisdiction_code, \
-                 request_id, audit_seq, payload) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)")
-                .bind(next_event)
-                .bind(self.now)
-                .bind(change.action)
-                .bind(change.object_type)
-                .bind(&change.object_id)
-                .bind(&change.jurisdiction_code)
-                .bind(&self.ctx.request_id)
-                .bind(seq)
-                .bind(after.to_string())
-                .execute(c).await.map(|r| r.rows_affected()))?;
+        let mut audits: Vec<AuditRow> = Vec::with_capacity(changes.len());
+        let mut events: Vec<EventRow> = Vec::new();
+        for change in changes {
+            seq += 1;
+            let payload = change.after.clone().unwrap_or(serde_json::Value::Null);
+            let digest = change_digest(&serde_json::json!({
+                "action": change.action,
+                "object": change.object_id,
+                "after": payload,
+            }));
+            let fields = AuditFields {
+                seq,
+                at: self.now,
+                actor: &self.actor.username,
+                actor_role: self.actor.role.as_str(),
+                actor_jurisdiction: &self.actor.jurisdiction,
+                action: change.action,
+                object_type: change.object_type,
+                object_id: &change.object_id,
+                jurisdiction_code: &change.jurisdiction_code,
+                result: change.result.as_str(),
+                request_id: &self.ctx.request_id,
+                change_digest: &digest,
+            };
+            let hash = chain_hash(&prev_hash, &fields);
+            if let Some(after) = &change.after {
+                event_seq += 1;
+                events.push(EventRow {
+                    seq: event_seq,
+                    event_type: change.action,
+                    object_type: change.object_type,
+                    object_id: change.object_id.clone(),
+                    jurisdiction_code: change.jurisdiction_code.clone(),
+                    audit_seq: seq,
+                    payload: after.to_string(),
+                });
+            }
+            audits.push(AuditRow {
+                seq,
+                action: change.action,
+                object_type: change.object_type,
+                object_id: change.object_id,
+                jurisdiction_code: change.jurisdiction_code,
+                result: change.result.as_str(),
+                change_digest: digest,
+                prev_hash: std::mem::replace(&mut prev_hash, hash.clone()),
+                hash,
+            });
         }
-        self.head = Some((seq, hash, next_event));
+        for chunk in audits.chunks(ROWS_PER_INSERT) {
+            let sql = multi_row_insert(
+                "INSERT INTO audit_log (seq, at, actor, actor_role, actor_jurisdiction, action, \
+                 object_type, object_id, jurisdiction_code, result, request_id, change_digest, \
+                 hash_alg, prev_hash, hash) VALUES ",
+                15,
+                chunk.len(),
+            );
+            let (actor, role, jur, req, now) = (
+                self.actor.username.clone(),
+                self.actor.role.as_str(),
+                self.actor.jurisdiction.clone(),
+                self.ctx.request_id.clone(),
+                self.now,
+            );
+            on_tx!(self, c => {
+                let mut q = sqlx::query(&sql);
+                for a in chunk {
+                    q = q.bind(a.seq).bind(now).bind(&actor).bind(role).bind(&jur)
+                        .bind(a.action).bind(a.object_type).bind(&a.object_id)
+                        .bind(&a.jurisdiction_code).bind(a.result).bind(&req)
+                        .bind(&a.change_digest).bind(HASH_ALG).bind(&a.prev_hash).bind(&a.hash);
+                }
+                q.execute(c).await.map(|r| r.rows_affected())
+            })?;
+        }
+        for chunk in events.chunks(ROWS_PER_INSERT) {
+            let sql = multi_row_insert(
+                "INSERT INTO event (seq, at, event_type, object_type, object_id, jurisdiction_code, \
+                 request_id, audit_seq, payload) VALUES ",
+                9,
+                chunk.len(),
+            );
+            let (req, now) = (self.ctx.request_id.clone(), self.now);
+            on_tx!(self, c => {
+                let mut q = sqlx::query(&sql);
+                for e in chunk {
+                    q = q.bind(e.seq).bind(now).bind(e.event_type).bind(e.object_type)
+                        .bind(&e.object_id).bind(&e.jurisdiction_code).bind(&req)
+                        .bind(e.audit_seq).bind(&e.payload);
+                }
+                q.execute(c).await.map(|r| r.rows_affected())
+            })?;
+        }
+        self.head = Some((seq, prev_hash, event_seq));
         self.recorded = true;
         Ok(seq)
     }

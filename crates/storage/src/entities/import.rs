@@ -3,7 +3,7 @@
 //! existing records, so it sets the given status; a row that changes nothing is counted
 //! unchanged and writes nothing, so re-importing a file changes nothing.
 
-use super::write::{check_parent, in_scope, load_many, save, Row};
+use super::write::{check_parent, in_scope, insert_many, load_many, save, Row};
 use super::EntityItems;
 use crate::actor::authorize;
 use crate::{Actor, RequestCtx, Result, Store, StoreError};
@@ -66,6 +66,8 @@ pub async fn import(
     let mut wrote = false;
     let usccs: Vec<&str> = rows.iter().map(|r| r.uscc.as_str()).collect();
     let existing = load_many(&mut tx, &usccs).await?;
+    // New entities are inserted together at the end of the batch (multi-row statements).
+    let mut new_rows = Vec::new();
     for r in rows {
         let division = &r.items.division_code;
         let ok = match scope.get(division) {
@@ -87,7 +89,17 @@ pub async fn import(
             ));
             continue;
         }
-        if let Err(StoreError::Invalid { code, message }) = check_parent(&mut tx, &r.items).await {
+        let parent_pending = r
+            .items
+            .parent_uscc
+            .as_ref()
+            .is_some_and(|p| new_rows.iter().any(|(n, _, _): &(Row, _, _)| &n.uscc == p));
+        let parent = if parent_pending {
+            Ok(())
+        } else {
+            check_parent(&mut tx, &r.items).await
+        };
+        if let Err(StoreError::Invalid { code, message }) = parent {
             out.rows.push((
                 r.line,
                 RowOutcome::Rejected {
@@ -104,15 +116,7 @@ pub async fn import(
             None => {
                 let masked = row.masked(r.items.legal_rep_id.as_deref(), r.items.phone.as_deref());
                 let effective_on = r.items.established_on.unwrap_or(today).min(today);
-                save(
-                    &mut tx,
-                    &mut row,
-                    None,
-                    "entity.import",
-                    effective_on,
-                    Some(masked),
-                )
-                .await?;
+                new_rows.push((row, masked, effective_on));
                 RowOutcome::Inserted
             }
             Some(p) => {
@@ -132,6 +136,7 @@ pub async fn import(
         wrote |= outcome != RowOutcome::Unchanged;
         out.rows.push((r.line, outcome));
     }
+    insert_many(&mut tx, new_rows, "entity.import").await?;
     if wrote && !dry_run {
         tx.commit().await?;
     }

@@ -20,6 +20,114 @@ pub(super) const COLUMNS: &str = "uscc, name, entity_type, enterprise_type, lega
     paid_in_capital_fen, contribution_deadline, business_scope, industry_code, established_on, \
     registration_authority, parent_uscc, status, dormant_until, listing, received_at, issued_at, version";
 
+/// Binds a [`Row`]'s columns in `COLUMNS` order.
+macro_rules! bind_row {
+    ($q:expr, $r:expr) => {
+        $q.bind(&$r.uscc)
+            .bind(&$r.name)
+            .bind(&$r.entity_type)
+            .bind(&$r.enterprise_type)
+            .bind(&$r.legal_rep)
+            .bind(&$r.legal_rep_id_sealed)
+            .bind(&$r.legal_rep_id_index)
+            .bind(&$r.phone_sealed)
+            .bind(&$r.phone_index)
+            .bind(&$r.division_code)
+            .bind(&$r.domicile)
+            .bind(&$r.additional_premises)
+            .bind($r.registered_capital_fen)
+            .bind(&$r.capital_currency)
+            .bind($r.subscribed_capital_fen)
+            .bind($r.paid_in_capital_fen)
+            .bind(&$r.contribution_deadline)
+            .bind(&$r.business_scope)
+            .bind(&$r.industry_code)
+            .bind(&$r.established_on)
+            .bind(&$r.registration_authority)
+            .bind(&$r.parent_uscc)
+            .bind(&$r.status)
+            .bind(&$r.dormant_until)
+            .bind(&$r.listing)
+            .bind($r.received_at)
+            .bind($r.issued_at)
+            .bind($r.version)
+    };
+}
+
+/// Inserts new entities in bulk (an import batch): multi-row inserts of the rows and their
+/// first versions, then their audit records and events in input order. Each item is the
+/// row, its masked view and the day its version takes effect.
+pub(super) async fn insert_many(
+    tx: &mut WriteTx<'_>,
+    items: Vec<(Row, Entity, NaiveDate)>,
+    action: &'static str,
+) -> Result<()> {
+    use crate::write::{multi_row_insert, ROWS_PER_INSERT};
+    if items.is_empty() {
+        return Ok(());
+    }
+    let now = tx.now();
+    let actor = tx.actor().username.clone();
+    for chunk in items.chunks(ROWS_PER_INSERT) {
+        let sql = multi_row_insert(
+            &format!("INSERT INTO entity ({COLUMNS}, created_at, updated_at) VALUES "),
+            30,
+            chunk.len(),
+        );
+        on_tx!(tx, c => {
+            let mut q = sqlx::query(&sql);
+            for (r, _, _) in chunk {
+                q = bind_row!(q, r).bind(now).bind(now);
+            }
+            q.execute(c).await.map(|r| r.rows_affected())
+        })?;
+        let snapshots: Vec<String> = chunk
+            .iter()
+            .map(|(_, e, _)| serde_json::to_string(e))
+            .collect::<std::result::Result<_, _>>()
+            .map_err(anyhow::Error::from)?;
+        let sql = multi_row_insert(
+            "INSERT INTO entity_version (uscc, version, effective_on, recorded_at, action, actor, snapshot) VALUES ",
+            7,
+            chunk.len(),
+        );
+        on_tx!(tx, c => {
+            let mut q = sqlx::query(&sql);
+            for ((r, _, on), snap) in chunk.iter().zip(&snapshots) {
+                q = q.bind(&r.uscc).bind(r.version).bind(on.to_string()).bind(now)
+                    .bind(action).bind(&actor).bind(snap);
+            }
+            q.execute(c).await.map(|r| r.rows_affected())
+        })?;
+    }
+    let changes = items
+        .iter()
+        .map(|(r, _, on)| notice(action, r, *on))
+        .collect();
+    tx.record_many(changes).await?;
+    Ok(())
+}
+
+/// The audit record and compact event of an entity change; the full after-image is the
+/// version's snapshot.
+fn notice(action: &'static str, row: &Row, effective_on: NaiveDate) -> Change {
+    Change {
+        action,
+        object_type: "entity",
+        object_id: row.uscc.clone(),
+        jurisdiction_code: row.division_code.clone(),
+        result: AuditResult::Ok,
+        after: Some(serde_json::json!({
+            "uscc": row.uscc,
+            "version": row.version,
+            "name": row.name,
+            "status": row.status,
+            "division_code": row.division_code,
+            "effective_on": effective_on,
+        })),
+    }
+}
+
 /// An `entity` row as stored.
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub(super) struct Row {
@@ -313,17 +421,7 @@ pub(super) async fn save(
     };
     let r: &Row = row;
     let changed = on_tx!(tx, c => {
-        let q = sqlx::query(sql)
-            .bind(&r.uscc).bind(&r.name).bind(&r.entity_type).bind(&r.enterprise_type)
-            .bind(&r.legal_rep).bind(&r.legal_rep_id_sealed).bind(&r.legal_rep_id_index)
-            .bind(&r.phone_sealed).bind(&r.phone_index).bind(&r.division_code)
-            .bind(&r.domicile).bind(&r.additional_premises).bind(r.registered_capital_fen)
-            .bind(&r.capital_currency).bind(r.subscribed_capital_fen)
-            .bind(r.paid_in_capital_fen).bind(&r.contribution_deadline)
-            .bind(&r.business_scope).bind(&r.industry_code).bind(&r.established_on)
-            .bind(&r.registration_authority).bind(&r.parent_uscc).bind(&r.status)
-            .bind(&r.dormant_until).bind(&r.listing).bind(r.received_at).bind(r.issued_at)
-            .bind(r.version).bind(now);
+        let q = bind_row!(sqlx::query(sql), r).bind(now);
         match expected {
             Some(v) => q.bind(v),
             None => q,
@@ -351,23 +449,7 @@ pub(super) async fn save(
         .bind(&row.uscc).bind(row.version).bind(effective_on.to_string()).bind(now)
         .bind(action).bind(&actor).bind(&snapshot)
         .execute(c).await.map(|r| r.rows_affected()))?;
-    tx.record(Change {
-        action,
-        object_type: "entity",
-        object_id: row.uscc.clone(),
-        jurisdiction_code: row.division_code.clone(),
-        result: AuditResult::Ok,
-        // The event is a compact notice; the full after-image is the version's snapshot.
-        after: Some(serde_json::json!({
-            "uscc": row.uscc,
-            "version": row.version,
-            "name": row.name,
-            "status": row.status,
-            "division_code": row.division_code,
-            "effective_on": effective_on,
-        })),
-    })
-    .await?;
+    tx.record(notice(action, row, effective_on)).await?;
     Ok(entity)
 }
 

@@ -13,6 +13,7 @@ pub mod entity;
 pub mod id_number;
 pub mod masking;
 pub mod money;
+pub mod name_check;
 pub mod password;
 pub mod role;
 pub mod time_limit;

@@ -62,13 +62,13 @@ pub(super) async fn insert_many(
     items: Vec<(Row, Entity, NaiveDate)>,
     action: &'static str,
 ) -> Result<()> {
-    use crate::write::{multi_row_insert, ROWS_PER_INSERT};
+    use crate::write::{multi_row_insert, rows_per_insert};
     if items.is_empty() {
         return Ok(());
     }
     let now = tx.now();
     let actor = tx.actor().username.clone();
-    for chunk in items.chunks(ROWS_PER_INSERT) {
+    for chunk in items.chunks(rows_per_insert(30)) {
         let sql = multi_row_insert(
             &format!("INSERT INTO entity ({COLUMNS}, created_at, updated_at) VALUES "),
             30,
@@ -81,6 +81,8 @@ pub(super) async fn insert_many(
             }
             q.execute(c).await.map(|r| r.rows_affected())
         })?;
+    }
+    for chunk in items.chunks(rows_per_insert(7)) {
         let snapshots: Vec<String> = chunk
             .iter()
             .map(|(_, e, _)| serde_json::to_string(e))

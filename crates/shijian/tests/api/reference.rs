@@ -270,9 +270,18 @@ async fn code_checks_and_pages(app: TestApp) {
         shijian_domain::id_number::id_check_char(first17)
     );
     let (_, v) = app
-        .get(&format!("/api/v1/reference/check/id-number?value={id}"), &t)
+        .post(
+            "/api/v1/reference/check/id-number",
+            &t,
+            json!({"value": id}),
+        )
         .await;
     assert_eq!(v["valid"], true, "{v}");
+    // Never from a URL: the GET form of old answers 405, and the page ignores a query.
+    let (s, _) = app
+        .get(&format!("/api/v1/reference/check/id-number?value={id}"), &t)
+        .await;
+    assert_eq!(s, StatusCode::METHOD_NOT_ALLOWED);
     assert_eq!(v["parts"][1][1], "1990-03-07");
     // The number is not in any log: neither the audit trail nor the event log.
     let (_, auditor) = app
@@ -305,4 +314,45 @@ async fn code_checks_and_pages(app: TestApp) {
         let html = r.text().await.unwrap();
         assert!(html.contains(needle), "{path} lacks {needle}");
     }
+    // The page checks an ID number only from a POSTed form, never from the URL.
+    let page = app
+        .request(
+            Method::GET,
+            &format!("/reference/check?kind=id_number&value={id}"),
+            None,
+        )
+        .header("cookie", &cookie)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        !page.contains("1990-03-07"),
+        "an ID number in a URL was checked"
+    );
+    let csrf = page
+        .split("name=\"csrf_token\" value=\"")
+        .nth(1)
+        .and_then(|s| s.split('"').next())
+        .unwrap()
+        .to_owned();
+    let checked = app
+        .request(Method::POST, "/reference/check", None)
+        .header("cookie", &cookie)
+        .form(&[
+            ("csrf_token", csrf.as_str()),
+            ("kind", "id_number"),
+            ("value", id.as_str()),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(checked.status(), StatusCode::OK);
+    let html = checked.text().await.unwrap();
+    assert!(
+        html.contains("1990-03-07") && html.contains("有效"),
+        "{html}"
+    );
 }

@@ -522,13 +522,21 @@ pub(crate) async fn id_number_view(state: &AppState, value: &str) -> ApiResult<C
     }))
 }
 
+/// The ID number to check, in the body: personal data never goes into a URL, where
+/// proxies, access logs and browser histories would keep it.
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct IdNumberCheck {
+    pub value: String,
+}
+
 /// Checks a resident ID number and explains the result (the number is not stored or logged).
-#[utoipa::path(operation_id = "reference_check_id_number", get, path = "/api/v1/reference/check/id-number", tag = "reference", params(CheckParams),
+#[utoipa::path(operation_id = "reference_check_id_number", post, path = "/api/v1/reference/check/id-number", tag = "reference",
+    request_body = IdNumberCheck,
     responses((status = 200, body = CodeCheckView)))]
 pub async fn check_id_number(
     State(state): State<AppState>,
     _auth: Auth,
-    ApiQuery(p): ApiQuery<CheckParams>,
+    ApiJson(p): ApiJson<IdNumberCheck>,
 ) -> ApiResult<Json<CodeCheckView>> {
     Ok(Json(id_number_view(&state, &p.value).await?))
 }

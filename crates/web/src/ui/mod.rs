@@ -30,7 +30,10 @@ pub(crate) fn router() -> Router<AppState> {
         .route("/users/{id}/{action}", post(pages::user_action))
         .route("/audit", get(pages::audit))
         .route("/reference", get(reference::index))
-        .route("/reference/check", get(reference::check))
+        .route(
+            "/reference/check",
+            get(reference::check).post(reference::check_submit),
+        )
         .route("/reference/calendar", get(reference::calendar))
         .route(
             "/reference/calendar/import",

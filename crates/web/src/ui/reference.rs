@@ -44,17 +44,37 @@ pub(super) struct CheckQuery {
     value: Option<String>,
 }
 
+/// The check page. A credit code may come in the query (it is public registered data, and
+/// links to it are useful); an ID number only in a POST body, never in a URL.
 pub(super) async fn check(
     State(state): State<AppState>,
     auth: PageAuth,
     Query(q): Query<CheckQuery>,
 ) -> Response {
     let kind = q.kind.unwrap_or_else(|| "uscc".into());
-    let value = q.value.unwrap_or_default();
+    let value = if kind == "id_number" {
+        String::new()
+    } else {
+        q.value.unwrap_or_default()
+    };
+    check_page(&state, &auth, kind, value).await
+}
+
+/// The check form's submission (both kinds).
+pub(super) async fn check_submit(
+    State(state): State<AppState>,
+    auth: PageAuth,
+    Form(q): Form<CheckQuery>,
+) -> Response {
+    let kind = q.kind.unwrap_or_else(|| "uscc".into());
+    check_page(&state, &auth, kind, q.value.unwrap_or_default()).await
+}
+
+async fn check_page(state: &AppState, auth: &PageAuth, kind: String, value: String) -> Response {
     let result = if value.trim().is_empty() {
         None
     } else if kind == "id_number" {
-        match id_number_view(&state, &value).await {
+        match id_number_view(state, &value).await {
             Ok(v) => Some(v),
             Err(e) => return (e.status, e.detail).into_response(),
         }
@@ -62,7 +82,7 @@ pub(super) async fn check(
         Some(uscc_view(&value))
     };
     let page = CheckPage {
-        chrome: chrome(&state, &auth).await,
+        chrome: chrome(state, auth).await,
         kind,
         value,
         result,

@@ -102,13 +102,12 @@ impl Session<'_> {
     }
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn demo_officer_signs_in_and_reaches_the_home_page() {
-    let Some(driver_path) = chromedriver() else {
-        return;
-    };
-    let dir = tempfile::tempdir().unwrap();
-    let server = serve(&dir.path().join("data"), &["--demo"], &[]);
+/// Starts chromedriver and a headless Chromium session on it (profile under `dir`).
+async fn open_browser<'c>(
+    client: &'c reqwest::Client,
+    driver_path: &str,
+    dir: &std::path::Path,
+) -> (Driver, Session<'c>) {
     let port = free_port();
     let driver = Driver {
         child: Command::new(driver_path)
@@ -119,16 +118,13 @@ async fn demo_officer_signs_in_and_reaches_the_home_page() {
             .unwrap(),
         base: format!("http://127.0.0.1:{port}"),
     };
-    let client = reqwest::Client::new();
-    let status = format!("{}/status", driver.base);
     assert!(
         wait_until(30, || std::net::TcpStream::connect(("127.0.0.1", port))
             .is_ok()),
         "chromedriver did not start"
     );
-    let _ = client.get(&status).send().await;
-
-    let profile = dir.path().join("chrome-profile");
+    let _ = client.get(format!("{}/status", driver.base)).send().await;
+    let profile = dir.join("chrome-profile");
     let caps = json!({"capabilities": {"alwaysMatch": {"browserName": "chrome", "goog:chromeOptions": {
         "binary": std::env::var("SHIJIAN_CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into()),
         "args": ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
@@ -148,10 +144,22 @@ async fn demo_officer_signs_in_and_reaches_the_home_page() {
         .as_str()
         .unwrap_or_else(|| panic!("no session: {created}"))
         .to_owned();
-    let s = Session {
-        client: &client,
+    let session = Session {
+        client,
         url: format!("{}/session/{sid}", driver.base),
     };
+    (driver, session)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn demo_officer_signs_in_and_reaches_the_home_page() {
+    let Some(driver_path) = chromedriver() else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let server = serve(&dir.path().join("data"), &["--demo"], &[]);
+    let client = reqwest::Client::new();
+    let (driver, s) = open_browser(&client, &driver_path, dir.path()).await;
 
     s.cmd(
         reqwest::Method::POST,
@@ -293,45 +301,7 @@ async fn officer_searches_opens_and_amends_an_entity() {
         assert_eq!(status, 201, "{}", r.text().await.unwrap());
     }
 
-    let port = free_port();
-    let driver = Driver {
-        child: Command::new(driver_path)
-            .arg(format!("--port={port}"))
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap(),
-        base: format!("http://127.0.0.1:{port}"),
-    };
-    assert!(
-        wait_until(30, || std::net::TcpStream::connect(("127.0.0.1", port))
-            .is_ok()),
-        "chromedriver did not start"
-    );
-    let profile = dir.path().join("chrome-profile");
-    let caps = json!({"capabilities": {"alwaysMatch": {"browserName": "chrome", "goog:chromeOptions": {
-        "binary": std::env::var("SHIJIAN_CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into()),
-        "args": ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                 "--no-first-run", "--window-size=1280,900", format!("--user-data-dir={}", profile.display())]
-    }}}});
-    let created: Value = client
-        .post(format!("{}/session", driver.base))
-        .json(&caps)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let sid = created["value"]["sessionId"]
-        .as_str()
-        .unwrap_or_else(|| panic!("no session: {created}"))
-        .to_owned();
-    let s = Session {
-        client: &client,
-        url: format!("{}/session/{sid}", driver.base),
-    };
+    let (driver, s) = open_browser(&client, &driver_path, dir.path()).await;
     let go = |path: String| {
         let s = &s;
         async move {

@@ -69,3 +69,18 @@ pub fn wait_until(secs: u64, mut f: impl FnMut() -> bool) -> bool {
     }
     false
 }
+
+/// A plain-SQL `pg_dump` of the database at `url` (PostgreSQL 15's, or the one on PATH).
+pub fn pg_dump(url: &str) -> Vec<u8> {
+    let program = ["/usr/lib/postgresql/15/bin/pg_dump", "pg_dump"]
+        .into_iter()
+        .find(|p| Command::new(p).arg("--version").output().is_ok())
+        .expect("pg_dump is installed");
+    let dump = Command::new(program).arg(url).output().unwrap();
+    assert!(
+        dump.status.success(),
+        "{}",
+        String::from_utf8_lossy(&dump.stderr)
+    );
+    dump.stdout
+}

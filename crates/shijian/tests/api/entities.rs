@@ -300,6 +300,19 @@ async fn search_finds_exactly_the_substring_in_the_defined_order(app: TestApp) {
     assert_eq!(f["total"], json!(1));
     let (_, f) = app.get("/api/v1/entities?q=餐饮&division=420881", &t).await;
     assert_eq!(f["total"], json!(2));
+    // Exporting the search's results: exactly its hits, in credit-code order.
+    let text = app
+        .request(Method::GET, "/api/v1/entity-exports?q=餐饮", Some(&t))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let exported: Vec<&str> = text.lines().skip(1).map(|l| &l[..18]).collect();
+    let mut want: Vec<&str> = [0, 1, 2, 3, 5].iter().map(|&i| codes[i].as_str()).collect();
+    want.sort_unstable();
+    assert_eq!(exported, want);
 }
 
 async fn another_jurisdiction_is_invisible_everywhere(app: TestApp) {

@@ -98,6 +98,8 @@ pub enum Command {
     /// Ask every running server to rebuild its search index from the tables, and check
     /// that a fresh build works here (重建检索索引).
     Reindex,
+    /// Fill an empty database with a synthetic city shaped like Jingmen (生成演示数据).
+    Demo(crate::demo::DemoArgs),
     /// Data keys of the fields sealed at rest: status, rotation, re-encryption,
     /// retirement (数据密钥).
     #[command(subcommand)]
@@ -607,6 +609,12 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             )
             .await?;
             println!("已通知所有运行中的服务重建其检索索引（事件 search.reindex）");
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Demo(args) => {
+            let store = cli.open().await?;
+            crate::demo::run_command(&store, args).await?;
+            store.close().await;
             Ok(ExitCode::SUCCESS)
         }
         Command::Keys(command) => {

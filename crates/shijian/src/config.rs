@@ -24,6 +24,18 @@ pub struct Config {
     pub password: PasswordPolicy,
     pub rate_limits: RateLimitConfig,
     pub audit: AuditConfig,
+    pub public: PublicConfig,
+}
+
+/// The public disclosure portal.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct PublicConfig {
+    /// The address the public reaches the portal at, used in licence QR codes, e.g.
+    /// `https://gs.jingmen.example`. Empty: `http://` + `listen`.
+    pub base_url: String,
+    /// A second address serving only `/public` (so the staff UI can stay on the intranet).
+    pub listen: Option<String>,
 }
 
 /// The daily signed audit checkpoint.
@@ -123,7 +135,24 @@ impl Default for Config {
             password: PasswordPolicy::default(),
             rate_limits: RateLimitConfig::default(),
             audit: AuditConfig::default(),
+            public: PublicConfig::default(),
         }
+    }
+}
+
+impl Config {
+    /// The public portal's base URL without a trailing slash.
+    #[must_use]
+    pub fn public_base_url(&self) -> String {
+        let url = if self.public.base_url.is_empty() {
+            format!(
+                "http://{}",
+                self.public.listen.as_deref().unwrap_or(&self.listen)
+            )
+        } else {
+            self.public.base_url.clone()
+        };
+        url.trim_end_matches('/').to_owned()
     }
 }
 

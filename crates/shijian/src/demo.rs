@@ -145,3 +145,18 @@ mod tests {
         }
     }
 }
+
+/// Options of `shijian demo`. (Being written: issue #7.)
+#[derive(Debug, Clone, clap::Args)]
+pub struct DemoArgs {}
+
+/// `shijian demo`: fills an empty database with the synthetic city. (Being written: issue #7.)
+pub async fn run_command(_store: &Store, _args: &DemoArgs) -> anyhow::Result<()> {
+    anyhow::bail!("尚未实现")
+}
+
+/// Called by `serve --demo` after the accounts: generates the demo data on an empty
+/// registry. (Being written: issue #7.)
+pub async fn ensure_demo_data(_store: &Store) -> anyhow::Result<()> {
+    Ok(())
+}

@@ -40,6 +40,7 @@ pub async fn run(store: Store, config: &Config, opts: &ServeOptions) -> anyhow::
                 println!("  {}", chunk.join("  "));
             }
         }
+        demo::ensure_demo_data(&store).await?;
     } else if let Some(pw) = demo::ensure_first_admin(&store, &config.password).await? {
         println!("已创建系统管理员 admin，初始密码（仅显示这一次）：{pw}");
     }
@@ -49,6 +50,7 @@ pub async fn run(store: Store, config: &Config, opts: &ServeOptions) -> anyhow::
         secure_cookies: config.secure_cookies,
         test_hooks: opts.test_hooks,
         rate_limits: config.rate_limits.limits(),
+        public_base_url: config.public_base_url(),
     };
     let started = std::time::Instant::now();
     let index = EntityIndex::build(&store).await?;

@@ -51,6 +51,14 @@ pub const JOBS: &[JobSpec] = &[
         description: "歇业期满的市场主体自动恢复营业（细则第43条）",
     },
     JobSpec {
+        name: "annual_report_listing",
+        description: "年报期满未报送的企业列入经营异常名录（个体工商户标记经营异常状态），列入满三年的提示列入严重违法失信名单",
+    },
+    JobSpec {
+        name: "permit_expiry_warning",
+        description: "许可证件即将到期提醒",
+    },
+    JobSpec {
         name: "audit_checkpoint",
         description: "签署审计日志链头，追加到检查点文件（需配置签名密钥）",
     },
@@ -76,6 +84,8 @@ async fn run_body(
             let n = crate::entities::resume_expired_dormancies(tx, as_of).await?;
             Ok(format!("resumed {n} dormant entities"))
         }
+        "annual_report_listing" => crate::listings::run_annual_report_job(tx, as_of).await,
+        "permit_expiry_warning" => crate::permits::warn_expiring(tx, as_of).await,
         "audit_checkpoint" => match &jc.checkpoint {
             Some(target) => checkpoint::run_job(tx, target).await,
             None => Ok("skipped: no checkpoint key configured".to_owned()),

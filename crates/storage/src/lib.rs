@@ -13,10 +13,12 @@
 #[macro_use]
 mod macros;
 pub mod actor;
+pub mod annual_reports;
 pub mod audit;
 pub mod backup;
 pub mod checkpoint;
 mod db;
+pub mod documents;
 pub mod entities;
 pub mod entity_index;
 pub mod error;
@@ -24,7 +26,10 @@ pub mod events;
 pub mod idempotency;
 pub mod jobs;
 pub mod jurisdictions;
+pub mod listings;
+pub mod name_index;
 pub mod password;
+pub mod permits;
 pub mod reference;
 pub mod rekey;
 pub mod schema;

@@ -17,6 +17,7 @@ mod headers;
 mod idempotency;
 pub mod limits;
 pub mod metrics;
+mod public;
 mod router;
 pub mod state;
 mod ui;

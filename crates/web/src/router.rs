@@ -3,7 +3,7 @@
 
 use crate::error::ApiError;
 use crate::state::AppState;
-use crate::{api, assets, auth, headers, idempotency, limits, metrics, ui};
+use crate::{api, assets, auth, headers, idempotency, limits, metrics, public, ui};
 use axum::extract::{Query, State};
 use axum::http::{header, StatusCode, Uri};
 use axum::middleware::{from_fn_with_state, map_response};
@@ -50,6 +50,7 @@ pub fn build_router(state: AppState) -> Router {
     let mut app = Router::new()
         .merge(api_routes)
         .merge(ui::router())
+        .merge(public::router())
         .route("/healthz", get(healthz))
         .route("/readyz", get(readyz))
         .route("/metrics", get(metrics_text))

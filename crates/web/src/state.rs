@@ -16,6 +16,9 @@ pub struct WebConfig {
     /// Enables `/__test/*` routes used by the test suite (never in production).
     pub test_hooks: bool,
     pub rate_limits: crate::limits::RateLimits,
+    /// The address the public reaches the disclosure portal at (e.g.
+    /// `https://gs.jingmen.example`), used in the signed links of licence QR codes.
+    pub public_base_url: String,
 }
 
 /// Shared by every handler.

@@ -5,6 +5,8 @@ mod audit_events;
 mod auth;
 mod entities;
 mod hardening;
+mod name_checks;
+mod permits;
 mod platform;
 mod reference;
 mod second_factor;

@@ -6,6 +6,8 @@ pub mod audit;
 pub mod auth;
 pub mod entities;
 pub mod events;
+pub mod name_checks;
+pub mod permits;
 pub mod reference;
 pub mod users;
 
@@ -275,6 +277,8 @@ pub(crate) fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(entities::simplified_decide))
         .routes(routes!(entities::bar_record))
         .routes(routes!(entities::bar_lift))
+        .merge(name_checks::routes())
+        .merge(permits::routes())
         .routes(routes!(entities::succession))
         .routes(with_body_limit(
             routes!(entities::import),

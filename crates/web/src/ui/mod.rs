@@ -3,7 +3,9 @@
 //! with the session's CSRF token; the checks themselves live in storage.
 
 mod entities;
+mod name_checks;
 mod pages;
+mod permits;
 mod reference;
 
 use crate::state::AppState;
@@ -71,6 +73,8 @@ pub(crate) fn router() -> Router<AppState> {
             post(entities::simplified_decision),
         )
         .route("/entities/{uscc}/bars", post(entities::bar_record))
+        .merge(name_checks::router())
+        .merge(permits::router())
 }
 
 /// What the page frame shows about the signed-in user.

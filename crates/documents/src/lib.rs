@@ -1,0 +1,1 @@
+//! Printable documents (PDF) from templates kept as files. (Being written.)

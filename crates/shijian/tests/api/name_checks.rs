@@ -1,0 +1,1 @@
+//! Name checks through the API. (Being written.)

@@ -1,0 +1,1 @@
+//! Permits and licence verification through the API. (Being written.)

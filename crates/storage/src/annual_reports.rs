@@ -1,0 +1,1 @@
+//! Annual reports (年度报告). (Being written.)

@@ -1,0 +1,1 @@
+//! Decision documents: numbering per bureau and year, and the stored PDFs. (Being written.)

@@ -1,0 +1,9 @@
+//! The name-check page. (Being written.)
+
+use crate::state::AppState;
+use axum::Router;
+
+/// This module's pages.
+pub(crate) fn router() -> Router<AppState> {
+    Router::new()
+}

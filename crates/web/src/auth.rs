@@ -133,6 +133,8 @@ fn allowed_while_restricted(path: &str) -> bool {
     ];
     ALLOWED.contains(&path)
         || path.starts_with("/assets/")
+        || path == "/public"
+        || path.starts_with("/public/")
         || matches!(path, "/healthz" | "/readyz" | "/login")
 }
 

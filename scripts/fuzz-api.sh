@@ -263,12 +263,14 @@ start_server() {
   local cfg=()
   [ -n "${SHIJIAN_FUZZ_CONFIG:-}" ] && cfg=(--config "$SHIJIAN_FUZZ_CONFIG")
   # No SHIJIAN_* setting of the caller's reaches the server (a database URL, a clock...).
-  # Rate limits are off: the fuzzer sends far more than 1200 requests a minute from one
-  # address, and a run of 429s tests nothing. Other settings are the defaults.
+  # A small demo city (500 entities) is quick to generate. Rate limits are off: the fuzzer
+  # sends far more than 1200 requests a minute from one address, and a run of 429s tests
+  # nothing. Other settings are the defaults.
   local clean=() v
   for v in $(compgen -e); do case "$v" in SHIJIAN_*) clean+=(-u "$v") ;; esac; done
   env "${clean[@]}" RUST_LOG=warn SHIJIAN_REQUESTS_PER_ADDRESS_PER_MINUTE=0 \
-    SHIJIAN_LOGIN_PER_ADDRESS_PER_MINUTE=0 SHIJIAN_LOGIN_PER_ACCOUNT_PER_MINUTE=0 "$@" \
+    SHIJIAN_LOGIN_PER_ADDRESS_PER_MINUTE=0 SHIJIAN_LOGIN_PER_ACCOUNT_PER_MINUTE=0 \
+    SHIJIAN_DEMO_ENTITIES=500 "$@" \
     "$bin" --data-dir "$data" "${cfg[@]}" serve --demo --listen 127.0.0.1:0 >"$out" 2>"$err" &
   server_pid=$!
   base=""

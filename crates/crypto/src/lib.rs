@@ -76,6 +76,7 @@ pub mod envelope;
 pub mod error;
 pub mod keyfile;
 pub mod keys;
+pub mod links;
 
 pub use blind_index::{kinds, BlindIndex};
 pub use cipher::{Aes256GcmCipher, FieldCipher};

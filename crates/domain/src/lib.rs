@@ -8,6 +8,7 @@
 pub mod audit;
 pub mod calendar;
 pub mod clock;
+pub mod disclosure;
 pub mod division;
 pub mod entity;
 pub mod id_number;
@@ -15,7 +16,9 @@ pub mod masking;
 pub mod money;
 pub mod name_check;
 pub mod password;
+pub mod permit;
 pub mod role;
+pub mod startup;
 pub mod time_limit;
 pub mod totp;
 pub mod uscc;

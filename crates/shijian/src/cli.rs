@@ -57,6 +57,10 @@ pub enum Command {
         /// On an empty database, create the demo accounts (演示模式).
         #[arg(long)]
         demo: bool,
+        /// Also serve the public disclosure portal alone on this address, e.g.
+        /// 0.0.0.0:8081, so the staff UI can stay on the intranet (公示网站单独监听).
+        #[arg(long)]
+        public_listen: Option<String>,
         /// Log format: text or json.
         #[arg(long)]
         log_format: Option<String>,
@@ -347,10 +351,14 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Serve {
             listen,
             demo,
+            public_listen,
             log_format,
         } => {
             if let Some(l) = listen {
                 config.listen.clone_from(l);
+            }
+            if let Some(l) = public_listen {
+                config.public.listen = Some(l.clone());
             }
             if let Some(f) = log_format {
                 config.log_format.clone_from(f);

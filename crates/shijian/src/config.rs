@@ -66,6 +66,8 @@ pub struct RateLimitConfig {
     pub login_per_address_per_minute: u32,
     pub login_per_account_per_minute: u32,
     pub requests_per_address_per_minute: u32,
+    /// Requests to the public portal per client address.
+    pub public_per_address_per_minute: u32,
     /// Take the client address from `X-Forwarded-For` (only behind a trusted proxy).
     pub trust_forwarded_for: bool,
 }
@@ -78,6 +80,7 @@ impl Default for RateLimitConfig {
             login_per_address_per_minute: per(d.login_per_address),
             login_per_account_per_minute: per(d.login_per_account),
             requests_per_address_per_minute: per(d.requests_per_address),
+            public_per_address_per_minute: per(d.public_per_address),
             trust_forwarded_for: d.trust_forwarded_for,
         }
     }
@@ -105,6 +108,10 @@ impl RateLimitConfig {
             requests_per_address: limit(
                 self.requests_per_address_per_minute,
                 self.requests_per_address_per_minute / 2,
+            ),
+            public_per_address: limit(
+                self.public_per_address_per_minute,
+                self.public_per_address_per_minute / 2,
             ),
             trust_forwarded_for: self.trust_forwarded_for,
         }

@@ -12,6 +12,7 @@ use crate::cli::Cli;
 use anyhow::{bail, Context};
 use clap::Subcommand;
 use shijian_crypto::{replace_key_file, KeyId, KeySource, Keys, KEYS_ENV_VAR};
+use shijian_storage::permits;
 use shijian_storage::rekey::{self, BatchReport, ColumnCensus, ColumnOutcome};
 use shijian_storage::{Actor, RequestCtx, Store};
 use std::collections::BTreeMap;
@@ -43,6 +44,11 @@ pub enum KeysCommand {
         /// Rows per write transaction.
         #[arg(long, default_value_t = DEFAULT_BATCH)]
         batch: usize,
+        /// Rotate the link-signing key of licence and permit QR codes instead: new links
+        /// are signed with a new key; links signed before keep verifying until the old key
+        /// is retired (`keys retire --link-key l1`). Data keys are not touched.
+        #[arg(long, conflicts_with_all = ["offline", "index_key"])]
+        link_key: bool,
     },
     /// Re-encrypt every sealed value still under an older key with the current key;
     /// resumable and idempotent (重加密).
@@ -59,9 +65,13 @@ pub enum KeysCommand {
         batch: usize,
     },
     /// Remove an old data key from the key file; refused while any value uses it (退役旧密钥).
+    /// With --link-key: retire a link-signing key (QR codes signed with it stop verifying).
     Retire {
-        /// The key id, e.g. k1.
+        /// The key id, e.g. k1 (or l1 with --link-key).
         id: String,
+        /// Retire a link-signing key, not a data key.
+        #[arg(long)]
+        link_key: bool,
     },
 }
 
@@ -131,10 +141,12 @@ pub async fn run(cli: &Cli, command: &KeysCommand, store: Store) -> anyhow::Resu
     let source = Source::of(cli);
     match command {
         KeysCommand::Status => status(&store, &source).await,
+        KeysCommand::Rotate { link_key: true, .. } => rotate_link_key(&store, &source).await,
         KeysCommand::Rotate {
             offline,
             index_key,
             batch,
+            ..
         } => rotate(&store, &source, *offline, *index_key, *batch).await,
         KeysCommand::Reencrypt { batch } => {
             let keys = source.load()?;
@@ -146,7 +158,8 @@ pub async fn run(cli: &Cli, command: &KeysCommand, store: Store) -> anyhow::Resu
             let ok = reindex(&store.with_keys(&keys), *batch).await?;
             Ok(exit(ok))
         }
-        KeysCommand::Retire { id } => retire(&store, &source, id).await,
+        KeysCommand::Retire { id, link_key: true } => retire_link_key(&store, id).await,
+        KeysCommand::Retire { id, .. } => retire(&store, &source, id).await,
     }
 }
 
@@ -237,6 +250,7 @@ async fn status(store: &Store, source: &Source) -> anyhow::Result<ExitCode> {
         println!("盲索引密钥校验值：{}", keys.blind_index().key_check());
     }
     print_census(&census, &key_ids);
+    print_link_keys(store).await?;
     let totals = totals(&census);
     let total_line: Vec<String> = key_ids
         .iter()
@@ -341,6 +355,9 @@ async fn rotate(
         println!(
             "盲索引密钥已更换，新的校验值：{}。",
             keys.blind_index().key_check()
+        );
+        println!(
+            "注意：证照二维码的链接签名密钥由盲索引密钥派生，此前印制的营业执照和许可证二维码将无法核验，须重新制发。"
         );
     }
     let (actor, ctx) = actor();
@@ -529,5 +546,60 @@ async fn retire(store: &Store, source: &Source, id: &str) -> anyhow::Result<Exit
     println!(
         "请重启所有 serve 进程。提醒：此前的数据库备份中仍有用 {id} 加密的值，在这些备份全部过期之前，请离线保存一份含 {id} 的旧密钥文件。"
     );
+    Ok(ExitCode::SUCCESS)
+}
+
+/// The link-signing keys of licence and permit QR codes (their material is derived from the
+/// index key; the database lists their ids and state).
+async fn print_link_keys(store: &Store) -> anyhow::Result<()> {
+    let keys = permits::link_keys(store).await?;
+    let active: Vec<&str> = keys
+        .iter()
+        .filter(|k| k.retired_at.is_none())
+        .map(|k| k.id.as_str())
+        .collect();
+    let retired: Vec<&str> = keys
+        .iter()
+        .filter(|k| k.retired_at.is_some())
+        .map(|k| k.id.as_str())
+        .collect();
+    println!(
+        "链接签名密钥（证照二维码）：可核验 {}；签发新链接使用 {}{}",
+        if active.is_empty() {
+            "无".to_owned()
+        } else {
+            active.join("、")
+        },
+        active.last().copied().unwrap_or("无"),
+        if retired.is_empty() {
+            String::new()
+        } else {
+            format!("；已退役 {}", retired.join("、"))
+        }
+    );
+    Ok(())
+}
+
+async fn rotate_link_key(store: &Store, source: &Source) -> anyhow::Result<ExitCode> {
+    // The link keys derive from the index key: without the key file nothing can be signed.
+    let keys = source.load()?;
+    let store = store.clone().with_keys(&keys);
+    let (actor, ctx) = actor();
+    let id = permits::rotate_link_key(&store, &actor, &ctx).await?;
+    println!("已新增链接签名密钥 {id}：此后生成的证照二维码使用 {id} 签名。");
+    println!(
+        "此前印制的二维码仍可核验；确需作废旧二维码时（例如怀疑旧密钥泄露），执行 shijian keys retire --link-key <旧标识>。"
+    );
+    print_link_keys(&store).await?;
+    Ok(ExitCode::SUCCESS)
+}
+
+async fn retire_link_key(store: &Store, id: &str) -> anyhow::Result<ExitCode> {
+    let (actor, ctx) = actor();
+    permits::retire_link_key(store, &actor, &ctx, id).await?;
+    println!(
+        "已退役链接签名密钥 {id}：用它签名的证照二维码从现在起显示“链接签名无效”，请重新制发。"
+    );
+    print_link_keys(store).await?;
     Ok(ExitCode::SUCCESS)
 }

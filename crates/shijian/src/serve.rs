@@ -60,7 +60,8 @@ pub async fn run(store: Store, config: &Config, opts: &ServeOptions) -> anyhow::
         started.elapsed().as_secs_f64()
     );
     let follower = index.spawn_follower(store.clone(), INDEX_FOLLOW);
-    let app = build_router(AppState::new(store.clone(), web, index));
+    let state = AppState::new(store.clone(), web, index);
+    let app = build_router(state.clone());
     let listener = tokio::net::TcpListener::bind(&config.listen)
         .await
         .with_context(|| format!("无法监听 {}", config.listen))?;
@@ -68,6 +69,27 @@ pub async fn run(store: Store, config: &Config, opts: &ServeOptions) -> anyhow::
     println!("shijian listening on http://{addr}");
     tracing::info!(%addr, backend = store.backend_name(), "serving");
 
+    let public = match &config.public.listen {
+        Some(addr) => {
+            let l = tokio::net::TcpListener::bind(addr)
+                .await
+                .with_context(|| format!("无法监听公示网站地址 {addr}"))?;
+            println!(
+                "public portal listening on http://{}/public",
+                l.local_addr()?
+            );
+            let router = shijian_web::public_router(state.clone());
+            Some(tokio::spawn(async move {
+                axum::serve(
+                    l,
+                    router.into_make_service_with_connect_info::<std::net::SocketAddr>(),
+                )
+                .with_graceful_shutdown(shutdown_signal())
+                .await
+            }))
+        }
+        None => None,
+    };
     let (stop_tx, stop_rx) = watch::channel(false);
     let jobs = tokio::spawn(job_loop(store.clone(), config.job_context(), stop_rx));
     axum::serve(
@@ -77,6 +99,9 @@ pub async fn run(store: Store, config: &Config, opts: &ServeOptions) -> anyhow::
     .with_graceful_shutdown(shutdown_signal())
     .await?;
     let _ = stop_tx.send(true);
+    if let Some(p) = public {
+        p.abort();
+    }
     let _ = jobs.await;
     follower.abort();
     store.close().await;

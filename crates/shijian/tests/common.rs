@@ -9,6 +9,8 @@ pub fn bin() -> Command {
     let mut c = Command::new(env!("CARGO_BIN_EXE_shijian"));
     c.env_remove("SHIJIAN_DATABASE_URL")
         .env_remove("SHIJIAN_NOW")
+        // `serve --demo` generates no demo city unless a test asks for one (tests/demo.rs).
+        .env("SHIJIAN_DEMO_ENTITIES", "0")
         .env("RUST_LOG", "warn");
     c
 }

@@ -35,6 +35,19 @@ impl Actor {
         self.user_id.is_none() && self.username.starts_with("cli:")
     }
 
+    /// The public disclosure portal: reads city-wide, with the read-only rights of an
+    /// integration client; what it may show is decided by the disclosure policy
+    /// (`shijian_domain::disclosure`), not by this principal.
+    #[must_use]
+    pub fn public_portal() -> Self {
+        Self {
+            user_id: None,
+            username: "public".to_owned(),
+            role: Role::Integration,
+            jurisdiction: CITY_CODE.to_owned(),
+        }
+    }
+
     /// An unauthenticated caller (a failed login), recorded under the name it gave.
     #[must_use]
     pub fn anonymous(claimed_username: &str) -> Self {

@@ -116,6 +116,13 @@ impl Store {
             .ok_or_else(|| StoreError::invalid("data_keys_missing", "未配置数据密钥"))
     }
 
+    /// The blind index, from which the link-signing keys are derived (`crate::permits`).
+    pub(crate) fn index_key(&self) -> Result<&shijian_crypto::BlindIndex> {
+        self.index
+            .as_deref()
+            .ok_or_else(|| StoreError::invalid("data_keys_missing", "未配置数据密钥"))
+    }
+
     /// Encrypts `value` for the field `context`.
     pub(crate) fn seal(&self, value: &str, context: &str) -> Result<String> {
         self.cipher()?

@@ -4,12 +4,17 @@
 //! within the follow interval). It is derived data only: dropping it loses nothing, and
 //! `shijian reindex` records a `search.reindex` event that makes every follower rebuild.
 //!
+//! The name-check projection ([`crate::name_index::NameIndex`], reached through
+//! [`EntityIndex::names`]) is built and followed with it: every entity event re-reads that
+//! entity's blocking names too.
+//!
 //! Invariant: the index reflects the tables as of event `applied_seq()`. The build reads the
 //! log head *before* loading the rows, so an entity changed during the load is re-read when
 //! its event is followed; re-reading is idempotent (upsert by credit code).
 
 use crate::actor::authorize;
 use crate::jurisdictions::division_scope_filter;
+use crate::name_index::NameIndex;
 use crate::{entities, Actor, AuditResult, Change, RequestCtx, Result, Store};
 use shijian_domain::role::Permission;
 use shijian_search::{Cursor, Index, Page, Query};
@@ -41,6 +46,7 @@ pub struct EntityIndex {
     index: RwLock<Index>,
     applied: AtomicI64,
     scopes: Mutex<HashMap<String, Arc<HashSet<String>>>>,
+    names: NameIndex,
 }
 
 impl EntityIndex {
@@ -50,6 +56,7 @@ impl EntityIndex {
             index: RwLock::new(Index::new()),
             applied: AtomicI64::new(0),
             scopes: Mutex::new(HashMap::new()),
+            names: NameIndex::new(store).await?,
         });
         this.rebuild(store).await?;
         Ok(this)
@@ -62,9 +69,16 @@ impl EntityIndex {
         entities::load_search_docs(store, |d| docs.push(d)).await?;
         fresh.extend(docs);
         *self.index.write().expect("index lock") = fresh;
+        self.names.rebuild(store).await?;
         self.applied.store(head, Ordering::SeqCst);
         self.catch_up(store).await?;
         Ok(())
+    }
+
+    /// The name-check projection, current as of [`EntityIndex::applied_seq`].
+    #[must_use]
+    pub fn names(&self) -> &NameIndex {
+        &self.names
     }
 
     /// The last event seq the index reflects.
@@ -107,7 +121,7 @@ impl EntityIndex {
                 .collect();
             usccs.sort_unstable();
             usccs.dedup();
-            for uscc in usccs {
+            for &uscc in &usccs {
                 let doc = entities::search_doc(store, uscc).await?;
                 let mut index = self.index.write().expect("index lock");
                 match doc {
@@ -118,6 +132,7 @@ impl EntityIndex {
                 }
                 touched += 1;
             }
+            self.names.refresh(store, &usccs).await?;
             self.applied.store(last, Ordering::SeqCst);
         }
     }

@@ -34,6 +34,7 @@ pub mod reference;
 pub mod rekey;
 pub mod schema;
 pub mod sessions;
+pub mod statistics;
 pub mod totp;
 pub mod users;
 mod write;

@@ -516,3 +516,65 @@ pub async fn any_exist(store: &Store) -> Result<bool> {
     let n: i64 = on_pool!(store, c => sqlx::query_scalar("SELECT COUNT(*) FROM app_user").fetch_one(c).await)?;
     Ok(n > 0)
 }
+
+/// Opens the `enterprise` account of a market entity, so it can file its annual reports
+/// and apply for removal from the abnormal list itself. An officer of the entity's
+/// jurisdiction does it, with an initial password handed over on paper; the account must
+/// change it at first sign-in (its password counts as expired). One account per entity;
+/// its username is the credit code in lower case.
+pub async fn open_enterprise_account(
+    store: &Store,
+    actor: &Actor,
+    ctx: &RequestCtx,
+    uscc: &str,
+    initial_password: String,
+    policy: &PasswordPolicy,
+) -> Result<User> {
+    authorize(
+        store,
+        actor,
+        ctx,
+        Permission::RegisterEntities,
+        "user.open_enterprise_account",
+    )
+    .await?;
+    let username = uscc.to_ascii_lowercase();
+    check_password(policy, &username, &initial_password)?;
+    let hash = hash_password(initial_password).await?;
+    let mut tx = store.begin_write(actor, ctx).await?;
+    let row = crate::entities::load_scoped(&mut tx, actor, uscc).await?;
+    let existing: i64 = on_tx!(tx, c => sqlx::query_scalar(
+        "SELECT COUNT(*) FROM app_user WHERE entity_uscc = $1 OR username = $2")
+        .bind(uscc).bind(&username).fetch_one(c).await)?;
+    if existing > 0 {
+        return Err(StoreError::conflict(
+            "account_exists",
+            "该市场主体已开通企业账户（如需重置密码，请由安全管理员办理）",
+        ));
+    }
+    let authority = crate::documents::authority_for(&mut tx, &row.division_code).await?;
+    let now = tx.now();
+    // Expired from the start: the first sign-in leads to the password change.
+    let expired = DateTime::<Utc>::from_timestamp(0, 0).unwrap_or(now);
+    let id = on_tx!(tx, c => sqlx::query_scalar::<_, i64>(
+        "INSERT INTO app_user (username, display_name, role, jurisdiction_code, password_hash, \
+         password_changed_at, created_at, updated_at, entity_uscc) \
+         VALUES ($1, $2, 'enterprise', $3, $4, $5, $6, $6, $7) RETURNING id")
+        .bind(&username).bind(row.name.chars().take(50).collect::<String>())
+        .bind(&authority.code).bind(&hash).bind(expired).bind(now).bind(uscc)
+        .fetch_one(c).await)?;
+    let user = fetch_in_tx(&mut tx, id).await?;
+    let mut image = user.image();
+    image["entity_uscc"] = serde_json::Value::String(uscc.to_owned());
+    tx.record(Change {
+        action: "user.open_enterprise_account",
+        object_type: "user",
+        object_id: id.to_string(),
+        jurisdiction_code: user.jurisdiction_code.clone(),
+        result: AuditResult::Ok,
+        after: Some(image),
+    })
+    .await?;
+    tx.commit().await?;
+    Ok(user)
+}

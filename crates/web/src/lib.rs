@@ -17,10 +17,11 @@ mod headers;
 mod idempotency;
 pub mod limits;
 pub mod metrics;
-mod public;
+pub mod public;
 mod router;
 pub mod state;
 mod ui;
 
+pub use public::public_router;
 pub use router::{build_router, openapi};
 pub use state::{AppState, WebConfig};

@@ -30,6 +30,10 @@ pub struct RateLimits {
     pub login_per_account: Option<Limit>,
     /// Every request per client address (pages, API, public pages).
     pub requests_per_address: Option<Limit>,
+    /// Requests to the public portal (`/public`) per client address, on top of the
+    /// general limit: the portal is open to anyone, and bulk consumers get an export
+    /// instead (docs/DISCLOSURE.md).
+    pub public_per_address: Option<Limit>,
     /// Take the client address from `X-Forwarded-For` (only behind a trusted proxy).
     pub trust_forwarded_for: bool,
 }
@@ -49,6 +53,10 @@ impl Default for RateLimits {
                 burst: 600,
                 per_minute: 1200,
             }),
+            public_per_address: Some(Limit {
+                burst: 30,
+                per_minute: 60,
+            }),
             trust_forwarded_for: false,
         }
     }
@@ -62,6 +70,7 @@ impl RateLimits {
             login_per_address: None,
             login_per_account: None,
             requests_per_address: None,
+            public_per_address: None,
             trust_forwarded_for: false,
         }
     }
@@ -173,6 +182,17 @@ pub(crate) async fn per_address(
             .map(|c| c.0);
         let addr = client_address(&state, req.headers(), peer);
         if let Err(wait) = state.limiter.take("requests", &addr, limit) {
+            return too_many(wait);
+        }
+    }
+    let public = path == "/public" || path.starts_with("/public/");
+    if let (Some(limit), true) = (state.config.rate_limits.public_per_address, public) {
+        let peer = req
+            .extensions()
+            .get::<ConnectInfo<SocketAddr>>()
+            .map(|c| c.0);
+        let addr = client_address(&state, req.headers(), peer);
+        if let Err(wait) = state.limiter.take("public", &addr, limit) {
             return too_many(wait);
         }
     }

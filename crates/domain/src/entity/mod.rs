@@ -19,6 +19,7 @@
 //!   [`Objection`], [`check_start`], [`check_application`], [`SimplifiedDeregistration`];
 //! - the capital contribution deadline (公司法 Art.47): [`CapitalRule`], [`CapitalFlag`],
 //!   [`contribution_deadline_check`];
+//! - annual reports and the abnormal / serious lists: [`listing`];
 //! - value parsers: [`parse_date`], [`looks_like_excel_mangled_number`],
 //!   [`check_not_excel_mangled`] and [`ValueError`].
 //!
@@ -45,6 +46,7 @@ mod capital;
 mod dormancy;
 mod kind;
 mod lifecycle;
+pub mod listing;
 mod simplified;
 mod status;
 mod text;

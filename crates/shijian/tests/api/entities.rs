@@ -2,7 +2,7 @@
 //! the defined order, jurisdiction scoping of every read, versions and `as_of`, the
 //! lifecycle's legal conditions, and a change found through a second server.
 
-use crate::support::{backends, TestApp};
+use crate::support::{backends, id_number, uscc_with as code, TestApp};
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
 use shijian_domain::role::Role;
@@ -17,20 +17,6 @@ backends!(
     a_change_is_found_through_a_second_server,
     an_xlsx_export_of_an_old_system_imports,
 );
-
-/// A valid credit code: registration-authority and type prefix, division, and a serial.
-fn code(prefix: &str, division: &str, n: u32) -> String {
-    let body = format!("{prefix}{division}MA{n:07}");
-    let check = shijian_domain::uscc::uscc_check_char(&body).unwrap();
-    format!("{body}{check}")
-}
-
-fn id_number(first17: &str) -> String {
-    format!(
-        "{first17}{}",
-        shijian_domain::id_number::id_check_char(first17)
-    )
-}
 
 async fn officer(app: &TestApp, name: &str, jurisdiction: &str) -> String {
     app.user_token(name, Role::Officer, jurisdiction).await.1
@@ -489,6 +475,33 @@ async fn simplified_deregistration_conditions(app: TestApp) {
     assert_eq!(d["state"], json!("deregistered"));
     let (_, e) = app.get(&format!("/api/v1/entities/{clean}"), &t).await;
     assert_eq!(e["status"], json!("deregistered"));
+    // The enterprise gets its 准予简易注销登记通知书, numbered and printable.
+    let (_, docs) = app
+        .get(&format!("/api/v1/entities/{clean}/documents"), &t)
+        .await;
+    assert_eq!(
+        docs[0]["kind"],
+        json!("simplified_deregistration_notice"),
+        "{docs}"
+    );
+    assert!(
+        docs[0]["number"]
+            .as_str()
+            .unwrap()
+            .contains("简注〔2026〕1号"),
+        "{docs}"
+    );
+    let resp = app
+        .request(
+            Method::GET,
+            &format!("/api/v1/documents/{}/pdf", docs[0]["id"].as_str().unwrap()),
+            Some(&t),
+        )
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), StatusCode::OK);
+    assert!(resp.bytes().await.unwrap().starts_with(b"%PDF"));
     // A recorded bar (frozen equity) also refuses; lifting it clears the way.
     let (s, bar) = app
         .post(

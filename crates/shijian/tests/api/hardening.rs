@@ -22,6 +22,7 @@ fn limited() -> WebConfig {
                 burst: 40,
                 per_minute: 40,
             }),
+            public_per_address: None,
             trust_forwarded_for: false,
         },
         ..WebConfig::default()

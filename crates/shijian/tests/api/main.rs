@@ -5,6 +5,7 @@ mod audit_events;
 mod auth;
 mod entities;
 mod hardening;
+mod lists;
 mod name_checks;
 mod permits;
 mod platform;

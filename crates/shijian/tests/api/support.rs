@@ -308,3 +308,24 @@ macro_rules! backends {
     )*};
 }
 pub(crate) use backends;
+
+/// A valid credit code: registration-authority and type prefix (`91` …), division, and a
+/// serial.
+pub fn uscc_with(prefix: &str, division: &str, n: u32) -> String {
+    let body = format!("{prefix}{division}MA{n:07}");
+    let check = shijian_domain::uscc::uscc_check_char(&body).unwrap();
+    format!("{body}{check}")
+}
+
+/// A valid enterprise credit code (`91`) in `division` with serial `n`.
+pub fn uscc(division: &str, n: u32) -> String {
+    uscc_with("91", division, n)
+}
+
+/// A valid ID number from its first 17 characters.
+pub fn id_number(first17: &str) -> String {
+    format!(
+        "{first17}{}",
+        shijian_domain::id_number::id_check_char(first17)
+    )
+}

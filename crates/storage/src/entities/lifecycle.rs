@@ -367,9 +367,7 @@ fn objector_kind_of(code: &str) -> Option<ObjectorKind> {
 }
 
 fn kind_of(row: &Row) -> Result<EntityKind> {
-    EntityKind::from_code(&row.entity_type).ok_or_else(|| {
-        StoreError::Other(anyhow::anyhow!("unknown stored type {}", row.entity_type))
-    })
+    row.kind()
 }
 
 /// Starts a simplified deregistration: refused at once while the entity is on the abnormal
@@ -609,6 +607,9 @@ pub async fn simplified_deregistration_apply(
             |_| {},
         )
         .await?;
+        if rule.public_notice {
+            issue_deregistration_notice(&mut tx, &row, &rule, &a, decided_on).await?;
+        }
     } else {
         record_entity(
             &mut tx,
@@ -626,6 +627,43 @@ pub async fn simplified_deregistration_apply(
         Ok(()) => simplified_deregistration(store, actor, ctx, application_id).await,
         Err(e) => Err(lifecycle_error(e)),
     }
+}
+
+/// Issues the 准予简易注销登记通知书 of an enterprise or cooperative whose simplified
+/// deregistration was granted on `decided_on`. (Individual businesses have no public
+/// notice of a commitment; their notice needs its own template.)
+async fn issue_deregistration_notice(
+    tx: &mut WriteTx<'_>,
+    row: &Row,
+    rule: &rules::SimplifiedDeregistrationRule,
+    a: &ApplicationRow,
+    decided_on: NaiveDate,
+) -> Result<()> {
+    let authority = crate::documents::authority_for(tx, &row.division_code).await?;
+    let start = parse_day(&a.notice_starts_on)?;
+    let mut fields = crate::listings::entity_fields(row);
+    for (k, v) in [
+        ("application_date", decided_on),
+        ("notice_start", start),
+        ("notice_end", rule.period_end(start)),
+        ("deregistration_date", decided_on),
+    ] {
+        fields.insert(k.to_owned(), v.to_string());
+    }
+    crate::documents::issue(
+        tx,
+        crate::documents::NewDocument {
+            kind: "simplified_deregistration_notice",
+            authority: &authority,
+            uscc: Some(&row.uscc),
+            object_type: "simplified_deregistration",
+            object_id: &a.id,
+            issued_on: decided_on,
+            fields,
+        },
+    )
+    .await?;
+    Ok(())
 }
 
 /// Ordinary deregistration (注销登记) after liquidation, effective on `effective_on`.

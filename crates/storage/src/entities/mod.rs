@@ -23,9 +23,11 @@ mod read;
 mod validate;
 mod write;
 
+pub(crate) use write::{load, load_many, load_scoped, Row};
+
 pub use import::{
-    import, import_table, map_headers, ImportOutcome, ImportRow, ImportSummary, Reject, RowOutcome,
-    BATCH, COLUMNS,
+    import, import_table, insert_with_history, map_headers, HistoricEntity, ImportOutcome,
+    ImportRow, ImportSummary, Reject, RowOutcome, BATCH, COLUMNS,
 };
 pub use lifecycle::{
     add_objection, bars_of, begin_dormancy, cancel_registration, deregister, end_dormancy,

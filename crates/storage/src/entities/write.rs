@@ -132,7 +132,7 @@ fn notice(action: &'static str, row: &Row, effective_on: NaiveDate) -> Change {
 
 /// An `entity` row as stored.
 #[derive(Debug, Clone, sqlx::FromRow)]
-pub(super) struct Row {
+pub(crate) struct Row {
     pub uscc: String,
     pub name: String,
     pub entity_type: String,
@@ -317,7 +317,13 @@ impl Row {
         }
     }
 
-    pub(super) fn status(&self) -> Result<EntityStatus> {
+    pub(crate) fn kind(&self) -> Result<shijian_domain::entity::EntityKind> {
+        shijian_domain::entity::EntityKind::from_code(&self.entity_type).ok_or_else(|| {
+            StoreError::Other(anyhow::anyhow!("unknown stored type {}", self.entity_type))
+        })
+    }
+
+    pub(crate) fn status(&self) -> Result<EntityStatus> {
         EntityStatus::from_code(&self.status).ok_or_else(|| {
             StoreError::Other(anyhow::anyhow!("unknown stored status {}", self.status))
         })
@@ -325,7 +331,7 @@ impl Row {
 }
 
 /// Whether `division` exists and lies inside the actor's jurisdiction.
-pub(super) async fn in_scope(tx: &mut WriteTx<'_>, actor: &Actor, division: &str) -> Result<bool> {
+pub(crate) async fn in_scope(tx: &mut WriteTx<'_>, actor: &Actor, division: &str) -> Result<bool> {
     let n: i64 = on_tx!(tx, c => sqlx::query_scalar(&format!(
         "SELECT COUNT(*) FROM division WHERE code = $2 AND {}",
         division_scope_filter("division.code", 1)))
@@ -342,7 +348,7 @@ pub(super) fn out_of_scope(division: &str) -> StoreError {
 }
 
 /// The row of `uscc`, locked for this transaction, or `None`.
-pub(super) async fn load(tx: &mut WriteTx<'_>, uscc: &str) -> Result<Option<Row>> {
+pub(crate) async fn load(tx: &mut WriteTx<'_>, uscc: &str) -> Result<Option<Row>> {
     let lock = match tx.inner {
         TxInner::Sqlite(_) => "",
         TxInner::Postgres(_) => " FOR UPDATE",
@@ -353,7 +359,7 @@ pub(super) async fn load(tx: &mut WriteTx<'_>, uscc: &str) -> Result<Option<Row>
 
 /// The rows of `usccs` that exist, locked for this transaction (one round trip for a
 /// whole import batch).
-pub(super) async fn load_many(
+pub(crate) async fn load_many(
     tx: &mut WriteTx<'_>,
     usccs: &[&str],
 ) -> Result<std::collections::HashMap<String, Row>> {
@@ -380,7 +386,7 @@ pub(super) async fn load_many(
 }
 
 /// The row of `uscc` inside the actor's jurisdiction, locked, or 404.
-pub(super) async fn load_scoped(tx: &mut WriteTx<'_>, actor: &Actor, uscc: &str) -> Result<Row> {
+pub(crate) async fn load_scoped(tx: &mut WriteTx<'_>, actor: &Actor, uscc: &str) -> Result<Row> {
     let row = load(tx, uscc).await?.ok_or(StoreError::NotFound)?;
     if in_scope(tx, actor, &row.division_code).await? {
         Ok(row)

@@ -6,9 +6,11 @@ pub mod audit;
 pub mod auth;
 pub mod entities;
 pub mod events;
+pub mod lists;
 pub mod name_checks;
 pub mod permits;
 pub mod reference;
+pub mod statistics;
 pub mod users;
 
 use crate::error::ApiError;
@@ -212,6 +214,10 @@ impl Modify for BearerAuth {
         (name = "events", description = "事件日志（变更订阅）"),
         (name = "reference", description = "参考数据"),
         (name = "entities", description = "市场主体登记"),
+        (name = "lists", description = "年度报告、经营异常名录与决定文书"),
+        (name = "statistics", description = "指标统计"),
+        (name = "name_checks", description = "企业名称自主申报核查"),
+        (name = "permits", description = "证照分离许可、到期提醒与证照二维码核验"),
     )
 )]
 struct ApiDoc;
@@ -277,6 +283,8 @@ pub(crate) fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(entities::simplified_decide))
         .routes(routes!(entities::bar_record))
         .routes(routes!(entities::bar_lift))
+        .merge(lists::routes())
+        .merge(statistics::routes())
         .merge(name_checks::routes())
         .merge(permits::routes())
         .routes(routes!(entities::succession))

@@ -12,7 +12,7 @@
 //! embedded report is bounded by [`REJECTS_PAYLOAD_MAX`] (the CSRF check reads form bodies
 //! up to 1 MiB) and the page says so when a very large report was cut short.
 
-use super::{render, Chrome};
+use super::{chrome, render, Chrome};
 use crate::api::entities::{
     apply_status_change, check_items, column_label, run_import, run_search, SearchQuery,
     StatusChangeRequest,
@@ -46,11 +46,6 @@ const REJECTS_SHOWN: usize = 200;
 const REJECTS_PAYLOAD_MAX: usize = 900_000;
 
 // ---- the page frame ----
-
-async fn chrome(state: &AppState, auth: &PageAuth) -> Chrome {
-    let all = jurisdictions::list(&state.store).await.unwrap_or_default();
-    Chrome::for_session(&auth.0, &all)
-}
 
 fn api_auth(auth: &PageAuth) -> Auth {
     Auth(auth.0.clone())
@@ -582,6 +577,16 @@ struct DetailPage {
     can_record_bar: bool,
     /// The bars recorded against the entity (holding ones first).
     recorded_bars: Vec<RecordedBar>,
+    /// Abnormal / serious list entries, newest first.
+    list_entries: Vec<shijian_storage::listings::ListEntry>,
+    /// Removal applications not yet decided.
+    pending_removals: Vec<shijian_storage::listings::RemovalApplication>,
+    /// (code, reason) of the grounds an officer records.
+    grounds: Vec<(&'static str, String)>,
+    /// Annual reports, newest first.
+    reports: Vec<shijian_storage::annual_reports::AnnualReport>,
+    /// Numbered decision documents.
+    documents: Vec<shijian_storage::documents::DocumentInfo>,
     today: String,
     message: Option<String>,
     /// (form, message): the form whose submission was refused.
@@ -632,6 +637,9 @@ fn done_message(done: &str) -> Option<String> {
         "objection" => "异议已记录。",
         "decision" => "简易注销登记已完成，该市场主体已注销。",
         "bar" => "限制事项已记录。",
+        "list" => "已列入经营异常名录（个体工商户：已标记经营异常状态），决定书已生成。",
+        "removal_apply" => "移出申请已受理。",
+        "removal_decide" => "移出申请已作出决定。",
         _ => return None,
     };
     Some(m.to_owned())
@@ -861,6 +869,9 @@ async fn detail_page(
                 && application.as_ref().is_some_and(|a| a.state == "notice"));
         (!shown).then(|| m.clone())
     });
+    let lists = shijian_storage::listings::of_entity(&state.store, &actor, ctx, &current.uscc)
+        .await
+        .unwrap_or_default();
     let page = DetailPage {
         chrome: chrome(state, auth).await,
         name: e.name.clone(),
@@ -899,6 +910,27 @@ async fn detail_page(
                 lifted: b.lifted_at.is_some(),
             })
             .collect(),
+        list_entries: lists.0,
+        pending_removals: lists
+            .1
+            .into_iter()
+            .filter(|a| a.state == "pending")
+            .collect(),
+        grounds: shijian_domain::entity::listing::Ground::RECORDED_BY_OFFICERS
+            .iter()
+            .map(|g| (g.as_str(), g.reason_zh(None)))
+            .collect(),
+        reports: shijian_storage::annual_reports::of_entity(
+            &state.store,
+            &actor,
+            ctx,
+            &current.uscc,
+        )
+        .await
+        .unwrap_or_default(),
+        documents: shijian_storage::documents::of_entity(&state.store, &current.uscc)
+            .await
+            .unwrap_or_default(),
         today: today.to_string(),
         message: o.message,
         uscc: current.uscc,
@@ -1809,4 +1841,101 @@ pub(super) async fn import_rejects(_auth: PageAuth, Form(f): Form<RejectsForm>) 
         out,
     )
         .into_response()
+}
+
+// ---- abnormal list ----
+
+#[derive(Deserialize)]
+pub(super) struct ListForm {
+    ground: String,
+    #[serde(default)]
+    note: String,
+}
+
+pub(super) async fn list_record(
+    State(state): State<AppState>,
+    auth: PageAuth,
+    Ctx(ctx): Ctx,
+    Path(uscc): Path<String>,
+    Form(f): Form<ListForm>,
+) -> Response {
+    let new = shijian_storage::listings::NewListing {
+        ground: f.ground,
+        note: f.note.trim().to_owned(),
+    };
+    match shijian_storage::listings::record(&state.store, &auth.actor(), &ctx, &uscc, new).await {
+        Ok(_) => back(&uscc, "list", None),
+        Err(e) => {
+            let detail = ApiError::from(e).detail;
+            refused(&state, &auth, &ctx, &uscc, "list", "", detail).await
+        }
+    }
+}
+
+#[derive(Deserialize)]
+pub(super) struct RemovalApplyForm {
+    entry: String,
+    #[serde(default)]
+    statement: String,
+}
+
+pub(super) async fn removal_apply(
+    State(state): State<AppState>,
+    auth: PageAuth,
+    Ctx(ctx): Ctx,
+    Path(uscc): Path<String>,
+    Form(f): Form<RemovalApplyForm>,
+) -> Response {
+    match shijian_storage::listings::apply_for_removal(
+        &state.store,
+        &auth.actor(),
+        &ctx,
+        &uscc,
+        &f.entry,
+        &f.statement,
+    )
+    .await
+    {
+        Ok(_) => back(&uscc, "removal_apply", None),
+        Err(e) => {
+            let detail = ApiError::from(e).detail;
+            refused(&state, &auth, &ctx, &uscc, "list", "", detail).await
+        }
+    }
+}
+
+#[derive(Deserialize)]
+pub(super) struct RemovalDecideForm {
+    application: String,
+    decision: String,
+    #[serde(default)]
+    note: String,
+}
+
+pub(super) async fn removal_decide(
+    State(state): State<AppState>,
+    auth: PageAuth,
+    Ctx(ctx): Ctx,
+    Path(uscc): Path<String>,
+    Form(f): Form<RemovalDecideForm>,
+) -> Response {
+    let decision = shijian_storage::listings::RemovalDecision {
+        approve: f.decision == "approve",
+        note: f.note,
+    };
+    match shijian_storage::listings::decide_removal(
+        &state.store,
+        &auth.actor(),
+        &ctx,
+        &f.application,
+        decision,
+    )
+    .await
+    {
+        Ok(_) => back(&uscc, "removal_decide", None),
+        Err(e) => {
+            let detail = ApiError::from(e).detail;
+            refused(&state, &auth, &ctx, &uscc, "list", "", detail).await
+        }
+    }
 }

@@ -7,6 +7,7 @@ mod name_checks;
 mod pages;
 mod permits;
 mod reference;
+mod statistics;
 
 use crate::state::AppState;
 use askama::Template;
@@ -73,6 +74,16 @@ pub(crate) fn router() -> Router<AppState> {
             post(entities::simplified_decision),
         )
         .route("/entities/{uscc}/bars", post(entities::bar_record))
+        .route("/entities/{uscc}/list-entries", post(entities::list_record))
+        .route("/statistics/startup-times", get(statistics::startup_times))
+        .route(
+            "/entities/{uscc}/removal-applications",
+            post(entities::removal_apply),
+        )
+        .route(
+            "/entities/{uscc}/removal-decisions",
+            post(entities::removal_decide),
+        )
         .merge(name_checks::router())
         .merge(permits::router())
 }
@@ -93,6 +104,14 @@ pub(crate) struct Chrome {
     pub user: Option<UserChrome>,
     pub csrf: String,
     pub version: &'static str,
+}
+
+/// The page frame of the signed-in user.
+pub(crate) async fn chrome(state: &AppState, auth: &crate::auth::PageAuth) -> Chrome {
+    let all = shijian_storage::jurisdictions::list(&state.store)
+        .await
+        .unwrap_or_default();
+    Chrome::for_session(&auth.0, &all)
 }
 
 impl Chrome {

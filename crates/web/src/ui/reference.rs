@@ -2,7 +2,7 @@
 //! not, see a year's calendar with its holidays (and compute a deadline), import a year,
 //! and read the time-limit table.
 
-use super::{render, Chrome};
+use super::{chrome, render, Chrome};
 use crate::api::reference::{
     deadline, id_number_view, uscc_view, CodeCheckView, DeadlineParams, TimeLimitView,
 };
@@ -18,12 +18,7 @@ use chrono::{Datelike, NaiveDate, Weekday};
 use serde::Deserialize;
 use shijian_domain::calendar::{DayKind, WorkCalendar};
 use shijian_domain::role::Permission;
-use shijian_storage::{jurisdictions, reference};
-
-async fn chrome(state: &AppState, auth: &PageAuth) -> Chrome {
-    let all = jurisdictions::list(&state.store).await.unwrap_or_default();
-    Chrome::for_session(&auth.0, &all)
-}
+use shijian_storage::reference;
 
 pub(super) async fn index() -> Redirect {
     Redirect::to("/reference/check")

@@ -1,0 +1,1 @@
+../sqlite/0008_reports_lists_documents.sql

@@ -1,0 +1,1 @@
+../sqlite/0009_permits.sql

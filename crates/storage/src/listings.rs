@@ -11,8 +11,10 @@
 //!   document in the same transaction ([`crate::documents`]);
 //! - listing, removal and the three-year flag each record an `entity` event, so the search
 //!   projection and every reader see the new list status;
-//! - the job [`run_annual_report_job`] is idempotent: run twice for a date, or for every
-//!   missed date after downtime, it lists each non-filer once.
+//! - the job ([`list_non_filers_in_batches`], then [`run_annual_report_job`]) is
+//!   idempotent: run twice for a date, or for every missed date after downtime, it lists
+//!   each non-filer once; it commits every 1,000 entities, so it never holds the writer
+//!   for long, and an interrupted run resumes where it stopped.
 //!
 //! Which list, which ground, which cure and the filing window are
 //! `shijian_domain::entity::listing`'s; periods are rows of the time-limit table.
@@ -275,11 +277,17 @@ async fn list_entity(
 /// The daily job: after the filing window of the last report year has closed, lists every
 /// enterprise and cooperative that must report and has not (individual businesses are
 /// marked), once per entity and year; and flags entries that have stood for three years.
-pub async fn run_annual_report_job(tx: &mut WriteTx<'_>, as_of: NaiveDate) -> Result<String> {
+/// Entities listed per write transaction by [`list_non_filers_in_batches`].
+const LISTING_BATCH: i64 = 1000;
+
+/// Lists (or marks) up to `limit` non-filers of the last closed report year inside `tx`;
+/// returns (listed, marked) and the changes to record.
+async fn list_non_filers(
+    tx: &mut WriteTx<'_>,
+    as_of: NaiveDate,
+    limit: i64,
+) -> Result<(usize, usize, Vec<Change>)> {
     let year = rules::last_closed_report_year(as_of);
-    let (_, window_end) = rules::filing_window(year);
-    let store = tx.store().clone();
-    let deadline = due(&store, "abnormal_listing", window_end).await.ok();
     let last_day_of_year = NaiveDate::from_ymd_opt(year, 12, 31).expect("valid date");
     let candidates: Vec<String> = on_tx!(tx, c => sqlx::query_scalar(
         "SELECT e.uscc FROM entity e WHERE e.status IN ('active', 'dormant') \
@@ -287,8 +295,8 @@ pub async fn run_annual_report_job(tx: &mut WriteTx<'_>, as_of: NaiveDate) -> Re
          AND NOT EXISTS (SELECT 1 FROM annual_report r WHERE r.uscc = e.uscc AND r.report_year = $2) \
          AND NOT EXISTS (SELECT 1 FROM list_entry l WHERE l.uscc = e.uscc \
              AND l.ground = 'annual_report_not_filed' AND l.report_year = $2) \
-         ORDER BY e.uscc")
-        .bind(last_day_of_year.to_string()).bind(i64::from(year)).fetch_all(c).await)?;
+         ORDER BY e.uscc LIMIT $3")
+        .bind(last_day_of_year.to_string()).bind(i64::from(year)).bind(limit).fetch_all(c).await)?;
     let mut changes = Vec::with_capacity(candidates.len());
     let (mut listed, mut marked) = (0usize, 0usize);
     for uscc in &candidates {
@@ -304,6 +312,44 @@ pub async fn run_annual_report_job(tx: &mut WriteTx<'_>, as_of: NaiveDate) -> Re
         }
         changes.push(change);
     }
+    Ok((listed, marked, changes))
+}
+
+/// Lists the non-filers of the last closed report year in transactions of
+/// [`LISTING_BATCH`] entities, so a city-sized run never holds the writer for long. Safe to
+/// interrupt: the candidates exclude entities already listed for the year, so the next run
+/// goes on where this one stopped. Returns (listed, marked).
+pub async fn list_non_filers_in_batches(store: &Store, as_of: NaiveDate) -> Result<(usize, usize)> {
+    let actor = Actor::system("job:annual_report_listing");
+    let ctx = RequestCtx::local("job");
+    let (mut listed, mut marked) = (0, 0);
+    loop {
+        let mut tx = store.begin_write(&actor, &ctx).await?;
+        let (l, m, changes) = list_non_filers(&mut tx, as_of, LISTING_BATCH).await?;
+        if changes.is_empty() {
+            return Ok((listed, marked));
+        }
+        tx.record_many(changes).await?;
+        tx.commit().await?;
+        listed += l;
+        marked += m;
+    }
+}
+
+/// The daily job's final step (after [`list_non_filers_in_batches`], whose counts come in
+/// `done`): lists whatever is left, flags entries that have stood for three years, and
+/// says what the run did.
+pub async fn run_annual_report_job(
+    tx: &mut WriteTx<'_>,
+    as_of: NaiveDate,
+    done: (usize, usize),
+) -> Result<String> {
+    let year = rules::last_closed_report_year(as_of);
+    let (_, window_end) = rules::filing_window(year);
+    let store = tx.store().clone();
+    let deadline = due(&store, "abnormal_listing", window_end).await.ok();
+    let (l, m, mut changes) = list_non_filers(tx, as_of, i64::MAX).await?;
+    let (listed, marked) = (done.0 + l, done.1 + m);
     let flagged = flag_three_year_entries(tx, as_of, &mut changes).await?;
     if !changes.is_empty() {
         tx.record_many(changes).await?;

@@ -221,6 +221,12 @@ impl Engine {
         Engine { templates, font }
     }
 
+    /// The engine with the embedded templates and font, built once per process and shared.
+    pub fn shared() -> &'static Engine {
+        static ENGINE: std::sync::OnceLock<Engine> = std::sync::OnceLock::new();
+        ENGINE.get_or_init(Engine::embedded)
+    }
+
     /// The embedded templates, overridden or extended by the `*.toml` files of `dir`
     /// (file name without `.toml` = template name). A broken file is a `bad_template`
     /// error naming it; nothing is loaded then.

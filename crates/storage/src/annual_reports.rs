@@ -201,6 +201,34 @@ pub(crate) async fn authorize_for_entity(
     require(store, actor, ctx, allowed, what, action).await
 }
 
+/// Whether `actor` may read what belongs to entity `uscc`: the entity's own enterprise
+/// account, or anyone who may read the entity itself (with its jurisdiction's scope; 404
+/// outside it). Refusals are audited.
+pub(crate) async fn authorize_read_for_entity(
+    store: &Store,
+    actor: &Actor,
+    ctx: &RequestCtx,
+    uscc: &str,
+    action: &'static str,
+) -> Result<()> {
+    if actor.role == Role::Enterprise {
+        let bound = bound_entity(store, actor).await?;
+        require(
+            store,
+            actor,
+            ctx,
+            bound.as_deref() == Some(uscc),
+            "own entity",
+            action,
+        )
+        .await
+    } else {
+        crate::entities::get(store, actor, ctx, uscc)
+            .await
+            .map(|_| ())
+    }
+}
+
 /// The entity row for an actor [`authorize_for_entity`] let through, locked: an officer's
 /// is scoped to the jurisdiction (404 outside it).
 pub(crate) async fn load_for_entity(
@@ -310,21 +338,7 @@ pub async fn of_entity(
     ctx: &RequestCtx,
     uscc: &str,
 ) -> Result<Vec<AnnualReport>> {
-    if actor.role == Role::Enterprise {
-        let bound = bound_entity(store, actor).await?;
-        require(
-            store,
-            actor,
-            ctx,
-            bound.as_deref() == Some(uscc),
-            "own entity",
-            "annual_report.read",
-        )
-        .await?;
-    } else {
-        // Scope and permission as for reading the entity itself.
-        crate::entities::get(store, actor, ctx, uscc).await?;
-    }
+    authorize_read_for_entity(store, actor, ctx, uscc, "annual_report.read").await?;
     let rows = on_pool!(store, c => sqlx::query_as::<_, StoredReport>(&format!(
         "SELECT {COLUMNS} FROM annual_report WHERE uscc = $1 ORDER BY report_year DESC, revision DESC"))
         .bind(uscc).fetch_all(c).await)?;

@@ -210,9 +210,5 @@ pub async fn source(
 
 /// The text of template `kind` as this build embeds it.
 fn template_source(kind: &str) -> Option<&'static str> {
-    static ENGINE: std::sync::OnceLock<shijian_documents::Engine> = std::sync::OnceLock::new();
-    ENGINE
-        .get_or_init(shijian_documents::Engine::embedded)
-        .source_of(kind)
-        .ok()
+    shijian_documents::Engine::shared().source_of(kind).ok()
 }

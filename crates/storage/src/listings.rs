@@ -28,7 +28,6 @@ use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use shijian_domain::clock::beijing_date;
 use shijian_domain::entity::listing::{self as rules, Ground, List};
-use shijian_domain::entity::EntityKind;
 use shijian_domain::role::Permission;
 use std::collections::BTreeMap;
 
@@ -663,20 +662,8 @@ pub async fn of_entity(
     ctx: &RequestCtx,
     uscc: &str,
 ) -> Result<(Vec<ListEntry>, Vec<RemovalApplication>)> {
-    if actor.role == shijian_domain::role::Role::Enterprise {
-        let bound = crate::annual_reports::bound_entity(store, actor).await?;
-        crate::actor::require(
-            store,
-            actor,
-            ctx,
-            bound.as_deref() == Some(uscc),
-            "own entity",
-            "entity.read",
-        )
+    crate::annual_reports::authorize_read_for_entity(store, actor, ctx, uscc, "entity.read")
         .await?;
-    } else {
-        crate::entities::get(store, actor, ctx, uscc).await?;
-    }
     let entries = entries_of(store, uscc).await?;
     let sql = format!(
         "SELECT {APPLICATION_COLUMNS} FROM removal_application WHERE uscc = $1 ORDER BY applied_on DESC, id"
@@ -695,14 +682,9 @@ async fn entries_of(store: &Store, uscc: &str) -> Result<Vec<ListEntry>> {
 
 /// The public view of an entity's list entries: list, reason, dates and the deciding
 /// bureau (条例 Art.17; 信用修复: after repair of the serious list no record is shown).
-pub async fn public_of_entity(
-    store: &Store,
-    uscc: &str,
-    kind: EntityKind,
-) -> Result<Vec<PublicEntry>> {
+pub async fn public_of_entity(store: &Store, uscc: &str) -> Result<Vec<PublicEntry>> {
     let names: Vec<(String, String)> = on_pool!(store, c => sqlx::query_as(
         "SELECT code, bureau_name FROM jurisdiction").fetch_all(c).await)?;
-    let _ = kind;
     Ok(entries_of(store, uscc)
         .await?
         .into_iter()

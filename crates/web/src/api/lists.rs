@@ -275,7 +275,7 @@ pub(crate) async fn render_document(
 ) -> Result<Pdf, ApiError> {
     let src = documents::source(&state.store, &auth.actor(), ctx, id).await?;
     let fields = shijian_documents::Fields::from(src.fields.clone());
-    let rendered = engine()
+    let rendered = shijian_documents::Engine::shared()
         .render_source(&src.info.kind, &src.template_source, &fields)
         .map_err(|e| {
             tracing::error!(document = id, error = %e, "document did not render");
@@ -285,10 +285,4 @@ pub(crate) async fn render_document(
         number: src.info.number,
         bytes: rendered.pdf,
     })
-}
-
-/// The document engine of this process (templates and font are embedded).
-fn engine() -> &'static shijian_documents::Engine {
-    static ENGINE: std::sync::OnceLock<shijian_documents::Engine> = std::sync::OnceLock::new();
-    ENGINE.get_or_init(shijian_documents::Engine::embedded)
 }

@@ -149,9 +149,7 @@ async fn public_entity(state: &AppState, uscc: &str) -> Result<Option<PublicEnti
         })
         .collect();
     let map = |e: shijian_storage::StoreError| crate::error::ApiError::from(e).into_response();
-    let list_entries = listings::public_of_entity(store, uscc, kind)
-        .await
-        .map_err(map)?;
+    let list_entries = listings::public_of_entity(store, uscc).await.map_err(map)?;
     let list_status = list_entries
         .iter()
         .filter(|e| e.removed_on.is_none())

@@ -331,7 +331,99 @@ fn the_same_seed_gives_the_same_export_and_the_records_give_the_baseline() {
         assert!(filed_2024 > all / 2, "{filed_2024} reports for 2024");
         assert!(listed > 0 && listed < ent / 5, "{listed} listed of {ent}");
         assert_eq!(docs, listed, "one decision per listing");
+
+        // Permits: only the trades that need them, most caterers and every kind of
+        // outcome; an ended entity's permit is not valid, and each has its audit record.
+        let permits = count("SELECT COUNT(*) FROM permit").await;
+        let audited = count("SELECT COUNT(*) FROM audit_log WHERE action = 'permit.issue'").await;
+        assert!(permits > i64::try_from(n).unwrap() / 20, "{permits} permits");
+        assert_eq!(audited, permits, "one audit record per permit");
+        let food_elsewhere = count(
+            "SELECT COUNT(*) FROM permit p JOIN entity e ON e.uscc = p.uscc \
+             WHERE p.item_code IN ('food_business', 'prepackaged_food_filing', \
+             'small_catering_registration') AND substr(e.industry_code, 1, 2) NOT IN ('52', '61', '62')",
+        )
+        .await;
+        assert_eq!(food_elsewhere, 0, "a food permit outside food trades");
+        let drugs_elsewhere = count(
+            "SELECT COUNT(*) FROM permit p JOIN entity e ON e.uscc = p.uscc \
+             WHERE p.item_code = 'drug_retail' AND e.industry_code <> '5251'",
+        )
+        .await;
+        assert_eq!(drugs_elsewhere, 0);
+        let caterers =
+            count("SELECT COUNT(*) FROM entity WHERE industry_code IN ('6210', '6220')").await;
+        let licensed_caterers = count(
+            "SELECT COUNT(DISTINCT e.uscc) FROM entity e JOIN permit p ON p.uscc = e.uscc \
+             WHERE e.industry_code IN ('6210', '6220')",
+        )
+        .await;
+        assert!(
+            licensed_caterers * 10 > caterers * 7,
+            "{licensed_caterers} of {caterers} caterers hold a permit"
+        );
+        for status in ["valid", "expired", "cancelled"] {
+            let k: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM permit WHERE status = $1")
+                .bind(status)
+                .fetch_one(&db)
+                .await
+                .unwrap();
+            assert!(k > 0, "no {status} permit");
+        }
+        let valid_of_gone = count(
+            "SELECT COUNT(*) FROM permit p JOIN entity e ON e.uscc = p.uscc \
+             WHERE p.status = 'valid' AND e.status NOT IN ('active', 'dormant')",
+        )
+        .await;
+        assert_eq!(valid_of_gone, 0, "a valid permit of an entity that left");
+        let early = count(
+            "SELECT COUNT(*) FROM permit p JOIN entity e ON e.uscc = p.uscc \
+             WHERE p.issued_on < e.established_on",
+        )
+        .await;
+        assert_eq!(early, 0, "a permit issued before its entity existed");
         store.close().await;
+    });
+
+    // The listing job's batches: the two seed-1 cities list the 2025 non-filers on 1 July
+    // 2026, one in transactions of 7 entities, the other in one; the lists are the same,
+    // and a second run lists nobody.
+    runtime().block_on(async {
+        let day = NaiveDate::from_ymd_opt(2026, 7, 1).unwrap();
+        let mut lists = Vec::new();
+        for (dir, batch) in [(dirs[0].path(), 7), (dirs[1].path(), 1_000_000)] {
+            let store = open(dir).await;
+            let (listed, marked) =
+                shijian_storage::listings::list_non_filers_in_batches(&store, day, batch)
+                    .await
+                    .unwrap();
+            assert!(
+                listed + marked > 7 * 5,
+                "{listed} + {marked}: too few for batches"
+            );
+            let again = shijian_storage::listings::list_non_filers_in_batches(&store, day, batch)
+                .await
+                .unwrap();
+            assert_eq!(again, (0, 0));
+            let db = sqlx::SqlitePool::connect(&format!(
+                "sqlite://{}?mode=ro",
+                dir.join("shijian.db").display()
+            ))
+            .await
+            .unwrap();
+            let rows: Vec<(String, String, i64)> = sqlx::query_as(
+                "SELECT uscc, list, COUNT(*) FROM list_entry WHERE report_year = 2025 \
+                 GROUP BY uscc, list ORDER BY uscc, list",
+            )
+            .fetch_all(&db)
+            .await
+            .unwrap();
+            assert!(rows.iter().all(|r| r.2 == 1), "an entity listed twice");
+            assert_eq!(rows.len(), listed + marked);
+            lists.push(rows);
+            store.close().await;
+        }
+        assert_eq!(lists[0], lists[1], "batches changed who is listed");
     });
 }
 
@@ -396,15 +488,39 @@ fn postgres_gets_the_same_city() {
     assert!(pg_export.status.success(), "{}", text(&pg_export));
     assert_eq!(pg_export.stdout, export(sqlite.path()));
     runtime().block_on(async {
-        let pg = Store::open(&DatabaseConfig::Postgres { url }, Arc::new(SystemClock))
-            .await
-            .unwrap();
+        let pg = Store::open(
+            &DatabaseConfig::Postgres { url: url.clone() },
+            Arc::new(SystemClock),
+        )
+        .await
+        .unwrap();
         let lite = open(sqlite.path()).await;
         let base = NaiveDate::from_ymd_opt(2020, 12, 31).unwrap();
         assert_eq!(
             existing_on(&pg, base).await.unwrap(),
             existing_on(&lite, base).await.unwrap()
         );
+        // The later sections too: the same permits (numbers, days, outcomes).
+        type Row = (String, String, Option<String>, String, Option<String>);
+        const SQL: &str = "SELECT number, issued_on, valid_until, status, ended_on FROM permit \
+                           ORDER BY item_code, number";
+        let on_pg: Vec<Row> = sqlx::query_as(SQL)
+            .fetch_all(&sqlx::PgPool::connect(&url).await.unwrap())
+            .await
+            .unwrap();
+        let on_sqlite: Vec<Row> = sqlx::query_as(SQL)
+            .fetch_all(
+                &sqlx::SqlitePool::connect(&format!(
+                    "sqlite://{}?mode=ro",
+                    sqlite.path().join("shijian.db").display()
+                ))
+                .await
+                .unwrap(),
+            )
+            .await
+            .unwrap();
+        assert!(!on_pg.is_empty());
+        assert_eq!(on_pg, on_sqlite);
         pg.close().await;
         lite.close().await;
     });

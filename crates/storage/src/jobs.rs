@@ -157,7 +157,8 @@ async fn run_once(
     let ctx = RequestCtx::local("job");
     // The annual-report listing does its bulk in short transactions of its own first.
     let pre = if spec.name == "annual_report_listing" {
-        crate::listings::list_non_filers_in_batches(store, as_of).await?
+        crate::listings::list_non_filers_in_batches(store, as_of, crate::listings::LISTING_BATCH)
+            .await?
     } else {
         (0, 0)
     };

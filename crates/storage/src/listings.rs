@@ -277,7 +277,7 @@ async fn list_entity(
 /// enterprise and cooperative that must report and has not (individual businesses are
 /// marked), once per entity and year; and flags entries that have stood for three years.
 /// Entities listed per write transaction by [`list_non_filers_in_batches`].
-const LISTING_BATCH: i64 = 1000;
+pub const LISTING_BATCH: i64 = 1000;
 
 /// Lists (or marks) up to `limit` non-filers of the last closed report year inside `tx`;
 /// returns (listed, marked) and the changes to record.
@@ -314,17 +314,21 @@ async fn list_non_filers(
     Ok((listed, marked, changes))
 }
 
-/// Lists the non-filers of the last closed report year in transactions of
-/// [`LISTING_BATCH`] entities, so a city-sized run never holds the writer for long. Safe to
+/// Lists the non-filers of the last closed report year in transactions of `batch`
+/// entities (the job uses [`LISTING_BATCH`]), so a city-sized run never holds the writer for long. Safe to
 /// interrupt: the candidates exclude entities already listed for the year, so the next run
 /// goes on where this one stopped. Returns (listed, marked).
-pub async fn list_non_filers_in_batches(store: &Store, as_of: NaiveDate) -> Result<(usize, usize)> {
+pub async fn list_non_filers_in_batches(
+    store: &Store,
+    as_of: NaiveDate,
+    batch: i64,
+) -> Result<(usize, usize)> {
     let actor = Actor::system("job:annual_report_listing");
     let ctx = RequestCtx::local("job");
     let (mut listed, mut marked) = (0, 0);
     loop {
         let mut tx = store.begin_write(&actor, &ctx).await?;
-        let (l, m, changes) = list_non_filers(&mut tx, as_of, LISTING_BATCH).await?;
+        let (l, m, changes) = list_non_filers(&mut tx, as_of, batch.max(1)).await?;
         if changes.is_empty() {
             return Ok((listed, marked));
         }

@@ -585,6 +585,136 @@ pub async fn issue(
     Ok(p)
 }
 
+/// How a permit of the past ended.
+#[derive(Debug, Clone)]
+pub struct HistoricEnd {
+    /// 吊销 (true) or 注销 (false).
+    pub revoked: bool,
+    pub on: NaiveDate,
+    pub reason: String,
+}
+
+/// A permit issued in the past (its current validity: issued or last renewed on
+/// `issued_on`), as an existing system or the demo generator holds it.
+#[derive(Debug, Clone)]
+pub struct HistoricPermit {
+    pub uscc: String,
+    pub item_code: String,
+    pub number: String,
+    pub issued_on: NaiveDate,
+    /// Default: from the item's validity (none if it has none).
+    pub valid_until: Option<NaiveDate>,
+    pub scope: String,
+    pub ended: Option<HistoricEnd>,
+}
+
+/// Inserts permits of the past in the caller's write transaction, with one audit record
+/// and event each (`permit.issue`, its after-image carrying the status), in multi-row
+/// statements. The stored status is the one of the transaction's day: revoked or cancelled
+/// if ended, else expired after the last valid day, else valid. Refuses the whole batch for
+/// an unknown item or entity, an item that issues nothing, a validity or end before the
+/// issue day; a number already used for the item is a conflict (`permit_number_exists`).
+/// The caller authorizes (the demo generator and migrations run as the system).
+pub async fn insert_history(tx: &mut WriteTx<'_>, permits: &[HistoricPermit]) -> Result<usize> {
+    use crate::write::{multi_row_insert, rows_per_insert};
+    if permits.is_empty() {
+        return Ok(0);
+    }
+    let catalogue: std::collections::HashMap<String, PermitItem> = items(tx.store())
+        .await?
+        .into_iter()
+        .map(|i| (i.code.clone(), i))
+        .collect();
+    let usccs: Vec<&str> = permits.iter().map(|p| p.uscc.as_str()).collect();
+    let entities = crate::entities::load_many(tx, &usccs).await?;
+    let today = today_of(tx);
+    let now = tx.now();
+    let mut prepared = Vec::with_capacity(permits.len());
+    let mut changes = Vec::with_capacity(permits.len());
+    for p in permits {
+        let entity = entities.get(&p.uscc).ok_or(StoreError::NotFound)?;
+        let it = catalogue.get(&p.item_code).ok_or_else(|| {
+            StoreError::invalid(
+                "unknown_permit_item",
+                format!("未知许可事项：{}", p.item_code),
+            )
+        })?;
+        let mode = ReformMode::from_code(&it.reform_mode).unwrap_or(ReformMode::Approval);
+        if !mode.issues_permits() {
+            return Err(rule_error(PermitRuleError::ItemAbolished));
+        }
+        let valid_until = p.valid_until.or_else(|| {
+            it.validity_years
+                .and_then(|y| u32::try_from(y).ok())
+                .and_then(|y| default_valid_until(p.issued_on, y))
+        });
+        check_validity(p.issued_on, valid_until).map_err(rule_error)?;
+        let status = match &p.ended {
+            Some(end) if end.on < p.issued_on => {
+                return Err(StoreError::invalid(
+                    "ended_before_issue",
+                    format!("许可证件 {} 的终止日期早于发证日期", p.number),
+                ))
+            }
+            Some(end) if end.revoked => PermitStatus::Revoked,
+            Some(_) => PermitStatus::Cancelled,
+            None => effective_status(PermitStatus::Valid, valid_until, today),
+        };
+        let id = uuid::Uuid::new_v4().to_string();
+        changes.push(Change {
+            action: "permit.issue",
+            object_type: "permit",
+            object_id: id.clone(),
+            jurisdiction_code: entity.division_code.clone(),
+            result: AuditResult::Ok,
+            after: Some(serde_json::json!({
+                "id": id, "number": p.number, "item_code": p.item_code, "uscc": p.uscc,
+                "issued_on": p.issued_on.to_string(),
+                "valid_until": valid_until.map(|d| d.to_string()),
+                "status": status.as_str(),
+                "ended_on": p.ended.as_ref().map(|e| e.on.to_string()),
+                "end_reason": p.ended.as_ref().map_or("", |e| e.reason.as_str()),
+            })),
+        });
+        prepared.push((id, valid_until, status));
+    }
+    let width = 14;
+    for (chunk, prep) in permits
+        .chunks(rows_per_insert(width))
+        .zip(prepared.chunks(rows_per_insert(width)))
+    {
+        let sql = multi_row_insert(
+            "INSERT INTO permit (id, number, item_code, uscc, issued_on, valid_until, status, \
+             scope, remarks, ended_on, end_reason, version, created_at, updated_at) VALUES ",
+            width,
+            chunk.len(),
+        );
+        let inserted = on_tx!(tx, c => {
+            let mut q = sqlx::query(&sql);
+            for (p, (id, until, status)) in chunk.iter().zip(prep) {
+                q = q.bind(id).bind(p.number.trim()).bind(&p.item_code).bind(&p.uscc)
+                    .bind(p.issued_on.to_string()).bind(until.map(|d| d.to_string()))
+                    .bind(status.as_str()).bind(p.scope.trim()).bind("")
+                    .bind(p.ended.as_ref().map(|e| e.on.to_string()))
+                    .bind(p.ended.as_ref().map_or("", |e| e.reason.trim()))
+                    .bind(1_i64).bind(now).bind(now);
+            }
+            q.execute(c).await.map(|r| r.rows_affected())
+        });
+        match inserted {
+            Err(e) if crate::error::is_unique_violation(&e) => {
+                return Err(StoreError::conflict(
+                    "permit_number_exists",
+                    "许可证件编号已存在",
+                ))
+            }
+            other => other?,
+        };
+    }
+    tx.record_many(changes).await?;
+    Ok(permits.len())
+}
+
 /// What is done to an existing permit.
 #[derive(Debug, Clone)]
 pub enum PermitAction {

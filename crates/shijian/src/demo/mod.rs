@@ -6,7 +6,10 @@
 //! 2. [`entities`]: the market-entity registry at the plan's baseline (专栏-1), written
 //!    through the same storage path as an import, so versions, audit trail, event log and
 //!    search index are the real ones;
-//! 3. later sections (annual reports and lists, permits, …) go after `entities` in
+//! 3. [`reports`]: two years of annual reports, then the real listing job;
+//! 4. [`permits`]: the permits the trades need, issued, renewed, expired or ended with
+//!    the entity;
+//! 5. later sections go after these in
 //!    [`generate`]: each recomputes the entities it needs with
 //!    [`entities::Generator::life`] or [`entities::Generator::entity`] instead of reading
 //!    them back, and keys its own random stream by its section number ([`rng::Rng::keyed`]).
@@ -24,6 +27,7 @@ use std::time::{Duration, Instant};
 
 pub mod city;
 pub mod entities;
+mod permits;
 mod reports;
 pub mod rng;
 
@@ -302,6 +306,10 @@ pub async fn generate(store: &Store, plan: Plan) -> anyhow::Result<DemoReport> {
     write_entities(store, plan).await?;
     // Section 3: annual reports and the abnormal operations list.
     reports::write_reports(store, plan).await?;
+    // Section 4: permits.
+    if plan.entities > 0 {
+        write_per_entity::<permits::Permits>(store, plan).await?;
+    }
     // Later sections go here, each after the ones whose records it refers to.
     let seconds = started.elapsed().as_secs_f64();
     let base = NaiveDate::from_ymd_opt(2020, 12, 31).expect("valid date");
@@ -316,43 +324,93 @@ pub async fn generate(store: &Store, plan: Plan) -> anyhow::Result<DemoReport> {
 /// Entities per write transaction (as the import).
 const BATCH: u64 = shijian_storage::entities::BATCH as u64;
 
-async fn write_entities(store: &Store, plan: Plan) -> anyhow::Result<()> {
-    if plan.entities == 0 {
-        return Ok(());
-    }
+/// Batches of generated records with the number of entities done, and the generating
+/// thread.
+type Batches<T> = (
+    tokio::sync::mpsc::Receiver<(u64, Vec<T>)>,
+    tokio::task::JoinHandle<anyhow::Result<()>>,
+);
+
+/// Generates the records `of` each entity on a blocking thread, one batch of entities
+/// ahead of the consumer; the channel's bound keeps memory constant.
+async fn produce<T, F>(store: &Store, plan: Plan, of: F) -> anyhow::Result<Batches<T>>
+where
+    T: Send + 'static,
+    F: Fn(&Generator, u64) -> anyhow::Result<Vec<T>> + Send + 'static,
+{
     let city = city::City::load(store).await?;
     let known = shijian_storage::entities::known(store).await?;
     let generator = Generator::new(plan, city, known);
-    // Generation runs on a blocking thread, one batch ahead of the writes; the channel's
-    // bound keeps memory constant.
-    let (tx, mut rx) = tokio::sync::mpsc::channel(2);
+    let (tx, rx) = tokio::sync::mpsc::channel(2);
     let producer = tokio::task::spawn_blocking(move || -> anyhow::Result<()> {
         let mut start = 0;
         while start < plan.entities {
             let end = (start + BATCH).min(plan.entities);
-            let batch = (start..end)
-                .map(|i| generator.entity(i).map(|(_, h)| h))
-                .collect::<anyhow::Result<Vec<_>>>()?;
-            if tx.blocking_send(batch).is_err() {
+            let mut batch = Vec::new();
+            for i in start..end {
+                batch.extend(of(&generator, i)?);
+            }
+            if tx.blocking_send((end, batch)).is_err() {
                 return Ok(());
             }
             start = end;
         }
         Ok(())
     });
+    Ok((rx, producer))
+}
+
+async fn write_entities(store: &Store, plan: Plan) -> anyhow::Result<()> {
+    if plan.entities == 0 {
+        return Ok(());
+    }
+    let (mut rx, producer) = produce(store, plan, |g, i| g.entity(i).map(|(_, h)| vec![h])).await?;
     let actor = Actor::system("demo");
     let ctx = RequestCtx::local("demo");
     let mut progress = Progress::new("市场主体", plan.entities);
-    let mut written = 0u64;
-    while let Some(batch) = rx.recv().await {
+    while let Some((done, batch)) = rx.recv().await {
         shijian_storage::entities::insert_with_history(store, &actor, &ctx, &batch)
             .await
             .context("写入演示市场主体")?;
-        written += batch.len() as u64;
-        progress.update(written);
+        progress.update(done);
     }
     producer.await.context("演示数据生成线程")??;
-    progress.finish(written);
+    progress.finish(plan.entities);
+    Ok(())
+}
+
+/// A section whose records derive from each generated entity (annual reports, permits).
+trait PerEntity: 'static {
+    type Record: Send + 'static;
+    /// The progress line's label.
+    const LABEL: &'static str;
+    /// The records of entity `i`.
+    fn records(generator: &Generator, i: u64) -> anyhow::Result<Vec<Self::Record>>;
+    /// Writes one batch in the caller's write transaction.
+    fn write(
+        tx: &mut shijian_storage::WriteTx<'_>,
+        records: &[Self::Record],
+    ) -> impl std::future::Future<Output = shijian_storage::Result<usize>> + Send;
+}
+
+/// Runs a [`PerEntity`] section: each batch written and committed in its own transaction.
+async fn write_per_entity<S: PerEntity>(store: &Store, plan: Plan) -> anyhow::Result<()> {
+    let (mut rx, producer) = produce(store, plan, S::records).await?;
+    let actor = Actor::system("demo");
+    let ctx = RequestCtx::local("demo");
+    let mut progress = Progress::new(S::LABEL, plan.entities);
+    while let Some((done, batch)) = rx.recv().await {
+        let mut tx = store.begin_write(&actor, &ctx).await?;
+        S::write(&mut tx, &batch)
+            .await
+            .with_context(|| format!("写入演示数据：{}", S::LABEL))?;
+        tx.commit().await?;
+        progress.update(done);
+    }
+    producer
+        .await
+        .with_context(|| format!("演示数据生成线程：{}", S::LABEL))??;
+    progress.finish(plan.entities);
     Ok(())
 }
 

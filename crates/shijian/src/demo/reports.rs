@@ -11,7 +11,6 @@
 
 use super::entities::{Generator, Plan};
 use super::rng::Rng;
-use super::{Progress, BATCH};
 use anyhow::Context;
 use chrono::{Datelike, NaiveDate};
 use shijian_domain::entity::{transition, EntityStatus};
@@ -19,7 +18,7 @@ use shijian_storage::annual_reports::{
     insert_history, Contact, Finance, HistoricReport, ReportContent,
 };
 use shijian_storage::jobs::{self, JobContext};
-use shijian_storage::{Actor, RequestCtx, Store};
+use shijian_storage::Store;
 
 /// Stream 1 of the ChaCha8 key space: annual reports.
 const STREAM_REPORTS: u32 = 1;
@@ -123,44 +122,32 @@ fn reports_of(generator: &Generator, i: u64) -> anyhow::Result<Vec<HistoricRepor
     Ok(out)
 }
 
+/// The annual-report section.
+pub(super) struct Reports;
+
+impl super::PerEntity for Reports {
+    type Record = HistoricReport;
+    const LABEL: &'static str = "年度报告";
+
+    fn records(generator: &Generator, i: u64) -> anyhow::Result<Vec<HistoricReport>> {
+        reports_of(generator, i)
+    }
+
+    fn write(
+        tx: &mut shijian_storage::WriteTx<'_>,
+        records: &[HistoricReport],
+    ) -> impl std::future::Future<Output = shijian_storage::Result<usize>> + Send {
+        insert_history(tx, records)
+    }
+}
+
 /// Writes the annual reports of the demo city and lists the non-filers of the last closed
 /// report year through the real job.
 pub(super) async fn write_reports(store: &Store, plan: Plan) -> anyhow::Result<()> {
     if plan.entities == 0 {
         return Ok(());
     }
-    let city = super::city::City::load(store).await?;
-    let known = shijian_storage::entities::known(store).await?;
-    let generator = Generator::new(plan, city, known);
-    let (tx, mut rx) = tokio::sync::mpsc::channel(2);
-    let producer = tokio::task::spawn_blocking(move || -> anyhow::Result<()> {
-        let mut start = 0;
-        while start < plan.entities {
-            let end = (start + BATCH).min(plan.entities);
-            let mut batch = Vec::new();
-            for i in start..end {
-                batch.extend(reports_of(&generator, i)?);
-            }
-            if tx.blocking_send((end, batch)).is_err() {
-                return Ok(());
-            }
-            start = end;
-        }
-        Ok(())
-    });
-    let actor = Actor::system("demo");
-    let ctx = RequestCtx::local("demo");
-    let mut progress = Progress::new("年度报告", plan.entities);
-    while let Some((done, batch)) = rx.recv().await {
-        let mut tx = store.begin_write(&actor, &ctx).await?;
-        insert_history(&mut tx, &batch)
-            .await
-            .context("写入演示年度报告")?;
-        tx.commit().await?;
-        progress.update(done);
-    }
-    producer.await.context("演示年报生成线程")??;
-    progress.finish(plan.entities);
+    super::write_per_entity::<Reports>(store, plan).await?;
     // The job runs on the first day after the window of the last closed year, as it would
     // have in production.
     let year = shijian_domain::entity::listing::last_closed_report_year(plan.as_of);

@@ -382,6 +382,26 @@ fn the_same_seed_gives_the_same_export_and_the_records_give_the_baseline() {
         )
         .await;
         assert_eq!(early, 0, "a permit issued before its entity existed");
+
+        // Dormancy: some entities are dormant on the as-of date, each with its open
+        // period ending on its `dormant_until`; others resumed, their periods closed.
+        let dormant = count("SELECT COUNT(*) FROM entity WHERE status = 'dormant'").await;
+        let open_matching = count(
+            "SELECT COUNT(*) FROM entity e JOIN entity_dormancy d ON d.uscc = e.uscc \
+             WHERE e.status = 'dormant' AND d.ended_on IS NULL AND d.ends_on = e.dormant_until",
+        )
+        .await;
+        let closed = count("SELECT COUNT(*) FROM entity_dormancy WHERE ended_on IS NOT NULL").await;
+        let open = count("SELECT COUNT(*) FROM entity_dormancy WHERE ended_on IS NULL").await;
+        assert!(dormant > 0 && closed > 0, "{dormant} dormant, {closed} resumed");
+        assert_eq!(open_matching, dormant);
+        assert_eq!(open, dormant, "an open period of an entity that is not dormant");
+        let resumed_versions = count(
+            "SELECT COUNT(*) FROM audit_log WHERE action IN \
+             ('entity.dormancy_end', 'entity.dormancy_resume')",
+        )
+        .await;
+        assert_eq!(resumed_versions, closed);
         store.close().await;
     });
 

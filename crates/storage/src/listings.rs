@@ -279,13 +279,16 @@ async fn list_entity(
 /// Entities listed per write transaction by [`list_non_filers_in_batches`].
 pub const LISTING_BATCH: i64 = 1000;
 
-/// Lists (or marks) up to `limit` non-filers of the last closed report year inside `tx`;
-/// returns (listed, marked) and the changes to record.
+/// Lists (or marks) up to `limit` non-filers of the last closed report year whose credit
+/// code sorts after `after` inside `tx`, in credit-code order (so a batched run reads the
+/// register once, not once per batch); returns (listed, marked), the changes to record,
+/// and the last credit code listed.
 async fn list_non_filers(
     tx: &mut WriteTx<'_>,
     as_of: NaiveDate,
+    after: &str,
     limit: i64,
-) -> Result<(usize, usize, Vec<Change>)> {
+) -> Result<(usize, usize, Vec<Change>, Option<String>)> {
     let year = rules::last_closed_report_year(as_of);
     let last_day_of_year = NaiveDate::from_ymd_opt(year, 12, 31).expect("valid date");
     let candidates: Vec<String> = on_tx!(tx, c => sqlx::query_scalar(
@@ -294,8 +297,9 @@ async fn list_non_filers(
          AND NOT EXISTS (SELECT 1 FROM annual_report r WHERE r.uscc = e.uscc AND r.report_year = $2) \
          AND NOT EXISTS (SELECT 1 FROM list_entry l WHERE l.uscc = e.uscc \
              AND l.ground = 'annual_report_not_filed' AND l.report_year = $2) \
-         ORDER BY e.uscc LIMIT $3")
-        .bind(last_day_of_year.to_string()).bind(i64::from(year)).bind(limit).fetch_all(c).await)?;
+         AND e.uscc > $4 ORDER BY e.uscc LIMIT $3")
+        .bind(last_day_of_year.to_string()).bind(i64::from(year)).bind(limit).bind(after)
+        .fetch_all(c).await)?;
     let mut changes = Vec::with_capacity(candidates.len());
     let (mut listed, mut marked) = (0usize, 0usize);
     for uscc in &candidates {
@@ -311,7 +315,7 @@ async fn list_non_filers(
         }
         changes.push(change);
     }
-    Ok((listed, marked, changes))
+    Ok((listed, marked, changes, candidates.last().cloned()))
 }
 
 /// Lists the non-filers of the last closed report year in transactions of `batch`
@@ -326,16 +330,18 @@ pub async fn list_non_filers_in_batches(
     let actor = Actor::system("job:annual_report_listing");
     let ctx = RequestCtx::local("job");
     let (mut listed, mut marked) = (0, 0);
+    let mut after = String::new();
     loop {
         let mut tx = store.begin_write(&actor, &ctx).await?;
-        let (l, m, changes) = list_non_filers(&mut tx, as_of, batch.max(1)).await?;
-        if changes.is_empty() {
+        let (l, m, changes, last) = list_non_filers(&mut tx, as_of, &after, batch.max(1)).await?;
+        let Some(last) = last else {
             return Ok((listed, marked));
-        }
+        };
         tx.record_many(changes).await?;
         tx.commit().await?;
         listed += l;
         marked += m;
+        after = last;
     }
 }
 
@@ -351,7 +357,7 @@ pub async fn run_annual_report_job(
     let (_, window_end) = rules::filing_window(year);
     let store = tx.store().clone();
     let deadline = due(&store, "abnormal_listing", window_end).await.ok();
-    let (l, m, mut changes) = list_non_filers(tx, as_of, i64::MAX).await?;
+    let (l, m, mut changes, _) = list_non_filers(tx, as_of, "", i64::MAX).await?;
     let (listed, marked) = (done.0 + l, done.1 + m);
     let flagged = flag_three_year_entries(tx, as_of, &mut changes).await?;
     if !changes.is_empty() {

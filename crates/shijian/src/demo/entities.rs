@@ -102,8 +102,43 @@ pub struct Life {
     pub kind: Kind,
     pub cohort: Cohort,
     pub established_on: NaiveDate,
+    /// How it left the market (deregistration, revocation, cancellation), in order.
     pub changes: Vec<(Action, NaiveDate)>,
+    /// A dormancy (歇业) of an entity that stays: its first and last day, and how and when
+    /// business resumed, if it did by the as-of date.
+    pub dormancy: Option<Dormancy>,
 }
+
+/// One dormancy period of the demo (歇业, 条例 Art.30, from 2022-03-01).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Dormancy {
+    pub starts_on: NaiveDate,
+    pub last_day: NaiveDate,
+    /// `EndDormancy` (filed early) or `ResumeAutomatically` (the day after the last day).
+    pub resumed: Option<(Action, NaiveDate)>,
+}
+
+impl Life {
+    /// Every change after establishment in order, as the registry records them.
+    #[must_use]
+    pub fn history(&self) -> Vec<(Action, NaiveDate)> {
+        let mut all = self.changes.clone();
+        if let Some(d) = self.dormancy {
+            all.push((Action::BeginDormancy, d.starts_on));
+            all.extend(d.resumed);
+        }
+        all.sort_by_key(|(_, on)| *on);
+        all
+    }
+}
+
+/// Stream 3 of the ChaCha8 key space: dormancy (kept apart so the entities' own stream,
+/// and with it the rest of the city, does not depend on it).
+const STREAM_DORMANCY: u32 = 3;
+
+/// Share of the entities that stay on the register that filed a dormancy since the rule
+/// began (illustrative: enough for every screen and report to show some).
+const DORMANT_SHARE: f64 = 0.006;
 
 /// One generated entity: its life and the registered items as text (validated with the
 /// same check as an import before writing).
@@ -328,12 +363,50 @@ impl Generator {
                 (est, exit)
             }
         };
+        let dormancy = if changes.is_empty() {
+            self.dormancy(i, established_on)
+        } else {
+            None
+        };
         Life {
             kind,
             cohort,
             established_on,
             changes,
+            dormancy,
         }
+    }
+
+    /// A dormancy of 3 months to 3 years, filed at least half a year after establishment
+    /// and from the day the rule began (2022-03-01); a third of those that ended resumed
+    /// early, the others automatically the day after the last day.
+    fn dormancy(&self, i: u64, established_on: NaiveDate) -> Option<Dormancy> {
+        let mut rng = Rng::keyed(self.plan.seed, STREAM_DORMANCY, i);
+        if !rng.chance(DORMANT_SHARE) {
+            return None;
+        }
+        let as_of = self.plan.as_of;
+        let from = (established_on + Duration::days(180)).max(day(2022, 3, 1));
+        if from >= as_of {
+            return None;
+        }
+        let starts_on = day_between(&mut rng, from, as_of);
+        let months = [3, 6, 12, 12, 24, 36][rng.below(6) as usize];
+        let last_day = starts_on
+            .checked_add_months(chrono::Months::new(months))
+            .map_or(starts_on, |d| d - Duration::days(1));
+        let resumed = if rng.chance(1.0 / 3.0) && (last_day - starts_on).num_days() > 30 {
+            let on = day_between(&mut rng, starts_on + Duration::days(30), last_day);
+            (on <= as_of).then_some((Action::EndDormancy, on))
+        } else {
+            let on = last_day + Duration::days(1);
+            (on <= as_of).then_some((Action::ResumeAutomatically, on))
+        };
+        Some(Dormancy {
+            starts_on,
+            last_day,
+            resumed,
+        })
     }
 
     /// The credit code of entity `i`: authority 9, the kind's category, the county's
@@ -575,7 +648,12 @@ impl Generator {
         let historic = HistoricEntity {
             uscc: uscc.clone(),
             items,
-            changes: life.changes.clone(),
+            changes: life.history(),
+            dormancies: life
+                .dormancy
+                .iter()
+                .map(|d| (d.starts_on, d.last_day))
+                .collect(),
         };
         Ok((
             Generated {

@@ -6,7 +6,7 @@
 use super::write::{check_parent, in_scope, insert_many, load_many, save, Row};
 use super::EntityItems;
 use crate::actor::authorize;
-use crate::{Actor, RequestCtx, Result, Store, StoreError};
+use crate::{Actor, RequestCtx, Result, Store, StoreError, WriteTx};
 use shijian_domain::entity::EntityStatus;
 use shijian_domain::role::Permission;
 use std::collections::HashMap;
@@ -493,6 +493,9 @@ pub struct HistoricEntity {
     /// In order; each must be allowed by the lifecycle rules from the status before it and
     /// take effect on or after the day before it.
     pub changes: Vec<(shijian_domain::entity::Action, chrono::NaiveDate)>,
+    /// The dormancy periods (first day, last day) the `BeginDormancy` changes begin, one
+    /// per such change, found by its first day; within the three-year allowance.
+    pub dormancies: Vec<(chrono::NaiveDate, chrono::NaiveDate)>,
 }
 
 /// The audit action of a lifecycle change written by [`insert_with_history`] (the same
@@ -505,6 +508,9 @@ fn history_action(action: shijian_domain::entity::Action) -> Result<&'static str
         A::CancelRegistration => "entity.cancel",
         A::CompulsoryDeregister => "entity.compulsory_deregister",
         A::MoveOut => "entity.move_out",
+        A::BeginDormancy => "entity.dormancy_begin",
+        A::EndDormancy => "entity.dormancy_end",
+        A::ResumeAutomatically => "entity.dormancy_resume",
         other => {
             return Err(StoreError::invalid(
                 "history_action_unsupported",
@@ -512,6 +518,49 @@ fn history_action(action: shijian_domain::entity::Action) -> Result<&'static str
             ))
         }
     })
+}
+
+/// The dormancy side of a historic change: a `BeginDormancy` on `on` files the period
+/// that starts that day (checked against the three-year allowance with the entity's
+/// earlier periods) and returns its last day; an `EndDormancy` or `ResumeAutomatically`
+/// closes the open period on the day before; other changes leave no dormancy.
+async fn historic_dormancy(
+    tx: &mut WriteTx<'_>,
+    e: &HistoricEntity,
+    action: shijian_domain::entity::Action,
+    on: chrono::NaiveDate,
+) -> Result<Option<String>> {
+    use shijian_domain::entity::{plan_dormancy, Action as A, DormancyPeriod};
+    match action {
+        A::BeginDormancy => {
+            let &(_, last) = e.dormancies.iter().find(|(s, _)| *s == on).ok_or_else(|| {
+                StoreError::invalid(
+                    "dormancy_period_missing",
+                    format!("{} 的歇业（{on} 起）没有歇业期限", e.uscc),
+                )
+            })?;
+            let earlier = e
+                .dormancies
+                .iter()
+                .filter(|(s, _)| *s < on)
+                .filter_map(|(s, l)| DormancyPeriod::new(*s, *l).ok())
+                .collect::<Vec<_>>();
+            plan_dormancy(&earlier, on, last, on).map_err(super::write::lifecycle_error)?;
+            on_tx!(tx, c => sqlx::query(
+                "INSERT INTO entity_dormancy (uscc, starts_on, ends_on, reason) VALUES ($1, $2, $3, $4)")
+                .bind(&e.uscc).bind(on.to_string()).bind(last.to_string()).bind("")
+                .execute(c).await.map(|r| r.rows_affected()))?;
+            Ok(Some(last.to_string()))
+        }
+        A::EndDormancy | A::ResumeAutomatically => {
+            on_tx!(tx, c => sqlx::query(
+                "UPDATE entity_dormancy SET ended_on = $2 WHERE uscc = $1 AND ended_on IS NULL")
+                .bind(&e.uscc).bind((on - chrono::Duration::days(1)).to_string())
+                .execute(c).await.map(|r| r.rows_affected()))?;
+            Ok(None)
+        }
+        _ => Ok(None),
+    }
 }
 
 /// Inserts new entities with their histories in one write transaction: version 1 (active,
@@ -584,12 +633,13 @@ pub async fn insert_with_history(
             }
             let status =
                 transition(Some(prev.status()?), *action).map_err(super::write::lifecycle_error)?;
+            let name = history_action(*action)?;
+            let dormant_until = historic_dormancy(&mut tx, e, *action, *on).await?;
             let mut row = prev.clone();
             row.status = status.as_str().to_owned();
-            row.dormant_until = None;
+            row.dormant_until.clone_from(&dormant_until);
             masked.status.clone_from(&row.status);
-            masked.dormant_until = None;
-            let name = history_action(*action)?;
+            masked.dormant_until = dormant_until;
             masked = save(&mut tx, &mut row, Some(&prev), name, *on, Some(masked)).await?;
             prev = row;
             since = *on;

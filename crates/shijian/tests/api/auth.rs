@@ -1,6 +1,6 @@
 //! Sign-in, lockout, sessions, tokens and CSRF.
 
-use crate::support::{backends, TestApp, PASSWORD};
+use crate::support::{backends, browser_login, csrf_token, TestApp, PASSWORD};
 use reqwest::{header, Method, StatusCode};
 use serde_json::json;
 use shijian_domain::role::Role;
@@ -171,59 +171,13 @@ async fn sessions_end_on_idle_logout_and_disable(app: TestApp) {
     assert_eq!(s, StatusCode::UNAUTHORIZED);
 }
 
-/// Signs in through the login form and returns the session cookie value.
-async fn browser_login(app: &TestApp, username: &str) -> String {
-    let page = app
-        .request(Method::GET, "/login", None)
-        .send()
-        .await
-        .unwrap();
-    let pre = page
-        .headers()
-        .get_all(header::SET_COOKIE)
-        .iter()
-        .find_map(|v| {
-            v.to_str()
-                .ok()?
-                .split(';')
-                .next()?
-                .strip_prefix("shijian_login_csrf=")
-                .map(str::to_owned)
-        });
-    let pre = pre.expect("login page sets its CSRF cookie");
-    let resp = app
-        .request(Method::POST, "/login", None)
-        .header(header::COOKIE, format!("shijian_login_csrf={pre}"))
-        .form(&[
-            ("csrf_token", pre.as_str()),
-            ("username", username),
-            ("password", PASSWORD),
-        ])
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(resp.status(), StatusCode::SEE_OTHER);
-    resp.headers()
-        .get_all(header::SET_COOKIE)
-        .iter()
-        .find_map(|v| {
-            v.to_str()
-                .ok()?
-                .split(';')
-                .next()?
-                .strip_prefix("shijian_session=")
-                .map(str::to_owned)
-        })
-        .expect("session cookie")
-}
-
 async fn csrf_guards_cookie_sessions(app: TestApp) {
     let target = app
         .add_user("shayang.officer", Role::Officer, "420822")
         .await;
     app.add_user("city.sysadmin", Role::SystemAdmin, "420800")
         .await;
-    let session = browser_login(&app, "city.sysadmin").await;
+    let session = browser_login(&app, "city.sysadmin", PASSWORD).await;
     let cookie = format!("shijian_session={session}");
     let home = app
         .request(Method::GET, "/", None)
@@ -234,14 +188,7 @@ async fn csrf_guards_cookie_sessions(app: TestApp) {
     assert_eq!(home.status(), StatusCode::OK);
     let html = home.text().await.unwrap();
     assert!(html.contains("工作台"));
-    let csrf = html
-        .split("name=\"csrf_token\" value=\"")
-        .nth(1)
-        .unwrap()
-        .split('"')
-        .next()
-        .unwrap()
-        .to_owned();
+    let csrf = csrf_token(&html);
 
     // A state change without the token is refused and audited.
     let no_token = app

@@ -1,9 +1,11 @@
 //! Annual reports, the abnormal operations list and its removal, the decision documents
 //! as PDFs, and the public portal's disclosure policy (issue #6 acceptance).
 
-use crate::support::{backends, id_number, uscc as code, TestApp};
+use crate::support::{
+    backends, browser_login, csrf_token, id_number, uscc as code, TestApp, PASSWORD,
+};
 use chrono::TimeZone;
-use reqwest::{Method, StatusCode};
+use reqwest::{header, Method, StatusCode};
 use serde_json::{json, Value};
 use shijian_domain::role::Role;
 use shijian_storage::jobs::{self, JobContext};
@@ -13,6 +15,7 @@ backends!(
     the_public_page_discloses_only_what_the_policy_allows,
     startup_times_per_county_and_month_known_answer,
     an_enterprise_files_its_own_report_and_nobody_elses,
+    an_enterprise_files_on_its_report_page,
     three_years_on_the_list_flags_the_entity,
     reports_migrated_from_history_count_as_filed,
 );
@@ -66,6 +69,18 @@ async fn file_report(app: &TestApp, token: &str, uscc: &str, year: i32) -> (Stat
         report(year),
     )
     .await
+}
+
+/// An enterprise account's first sign-in step: `Start#2026jm` becomes `Mine#2026report`.
+async fn change_initial_password(app: &TestApp, token: &str) {
+    let (s, b) = app
+        .post(
+            "/api/v1/auth/password",
+            token,
+            json!({"current_password": "Start#2026jm", "new_password": "Mine#2026report"}),
+        )
+        .await;
+    assert!(s.is_success(), "{b}");
 }
 
 async fn run_job(app: &TestApp, day: &str) -> String {
@@ -511,14 +526,7 @@ async fn an_enterprise_files_its_own_report_and_nobody_elses(app: TestApp) {
     let token = sign_in(&app, &username, "Start#2026jm").await;
     let (s, _) = file_report(&app, &token, &own, 2025).await;
     assert_eq!(s, StatusCode::FORBIDDEN);
-    let (s, b) = app
-        .post(
-            "/api/v1/auth/password",
-            &token,
-            json!({"current_password": "Start#2026jm", "new_password": "Mine#2026report"}),
-        )
-        .await;
-    assert!(s.is_success(), "{b}");
+    change_initial_password(&app, &token).await;
     let token = sign_in(&app, &username, "Mine#2026report").await;
     let (s, b) = file_report(&app, &token, &own, 2025).await;
     assert_eq!(s, StatusCode::CREATED, "{b}");
@@ -544,6 +552,123 @@ async fn an_enterprise_files_its_own_report_and_nobody_elses(app: TestApp) {
     let (s, b) = file_report(&app, &token, &own, 2025).await;
     assert_eq!(s, StatusCode::CONFLICT, "{b}");
     assert_eq!(b["code"], "correction_closed");
+}
+
+/// The enterprise's own page: signed in through the form, the account lands on its
+/// report page, a bad amount is refused in Chinese and files nothing, the corrected form
+/// files the report with the chosen section public; an officer has no such page.
+async fn an_enterprise_files_on_its_report_page(app: TestApp) {
+    let (_, officer) = app.user_token("db.officer", Role::Officer, "420802").await;
+    let own = code("420802", 51);
+    establish(
+        &app,
+        &officer,
+        &own,
+        "荆门市网上年报科技有限公司",
+        "enterprise",
+    )
+    .await;
+    let (s, b) = app
+        .post(
+            &format!("/api/v1/entities/{own}/enterprise-account"),
+            &officer,
+            json!({"initial_password": "Start#2026jm"}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{b}");
+    let username = own.to_ascii_lowercase();
+    let token = sign_in(&app, &username, "Start#2026jm").await;
+    change_initial_password(&app, &token).await;
+
+    let cookie = format!(
+        "shijian_session={}",
+        browser_login(&app, &username, "Mine#2026report").await
+    );
+    let get = |path: &'static str| {
+        app.request(Method::GET, path, None)
+            .header(header::COOKIE, &cookie)
+            .send()
+    };
+    let home = get("/").await.unwrap();
+    assert_eq!(home.status(), StatusCode::SEE_OTHER);
+    assert_eq!(home.headers()[header::LOCATION], "/annual-report");
+    let page = get("/annual-report").await.unwrap();
+    assert_eq!(page.status(), StatusCode::OK);
+    let html = page.text().await.unwrap();
+    assert!(html.contains("荆门市网上年报科技有限公司") && html.contains("尚无年度报告"));
+    assert!(
+        html.contains("name=\"report_year\" value=\"2025\""),
+        "last year by default"
+    );
+    let csrf = csrf_token(&html);
+    let post = |revenue: &'static str| {
+        app.request(Method::POST, "/annual-report", None)
+            .header(header::COOKIE, &cookie)
+            .form(&[
+                ("csrf_token", csrf.as_str()),
+                ("report_year", "2025"),
+                ("operating_status", "开业"),
+                ("address", "荆门市东宝区泉口路8号"),
+                ("postcode", "448000"),
+                ("phone", "13871234567"),
+                ("employees", "12"),
+                ("publish_employees", "yes"),
+                ("total_assets", "1,000.50"),
+                ("revenue", revenue),
+            ])
+            .send()
+    };
+    let refused = post("一千元").await.unwrap();
+    assert_eq!(refused.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let html = refused.text().await.unwrap();
+    assert!(html.contains("营业总收入应为金额"), "{html}");
+    assert!(
+        html.contains("value=\"1,000.50\""),
+        "the form keeps what was typed"
+    );
+    let reports = format!("/api/v1/entities/{own}/annual-reports");
+    let (_, b) = app.get(&reports, &officer).await;
+    assert_eq!(b.as_array().map(Vec::len), Some(0), "{b}");
+
+    let filed = post("20000").await.unwrap();
+    assert_eq!(filed.status(), StatusCode::SEE_OTHER);
+    let html = get("/annual-report?done=filed")
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        html.contains("年度报告已报送") && html.contains("原始报告"),
+        "{html}"
+    );
+    assert!(!html.contains("13871234567"), "the phone is not shown back");
+    let (_, b) = app.get(&reports, &officer).await;
+    let r = &b[0];
+    assert_eq!(r["report_year"], 2025, "{b}");
+    assert_eq!(r["filed_by"], username.as_str());
+    assert_eq!(r["content"]["employees"], 12);
+    assert_eq!(r["content"]["finance"]["total_assets_fen"], 100_050);
+    assert_eq!(r["content"]["finance"]["revenue_fen"], 2_000_000);
+    let public = r["public_parts"].as_array().unwrap();
+    assert!(public.contains(&json!("employees")), "{r}");
+    assert!(
+        !public.contains(&json!("finance")),
+        "finances not chosen: {r}"
+    );
+
+    // Not an enterprise account: no report page.
+    let officer_cookie = format!(
+        "shijian_session={}",
+        browser_login(&app, "db.officer", PASSWORD).await
+    );
+    let page = app
+        .request(Method::GET, "/annual-report", None)
+        .header(header::COOKIE, officer_cookie)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(page.status(), StatusCode::FORBIDDEN);
 }
 
 async fn three_years_on_the_list_flags_the_entity(app: TestApp) {

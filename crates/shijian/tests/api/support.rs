@@ -3,7 +3,7 @@
 //! in. Every API test runs on both backends through `backends!`.
 
 use chrono::{TimeZone, Utc};
-use reqwest::{Method, StatusCode};
+use reqwest::{header, Method, StatusCode};
 use serde_json::{json, Value};
 use shijian_domain::clock::FixedClock;
 use shijian_domain::password::PasswordPolicy;
@@ -328,4 +328,52 @@ pub fn id_number(first17: &str) -> String {
         "{first17}{}",
         shijian_domain::id_number::id_check_char(first17)
     )
+}
+
+/// The value of cookie `name` set by a response.
+pub fn set_cookie(resp: &reqwest::Response, name: &str) -> Option<String> {
+    let prefix = format!("{name}=");
+    resp.headers()
+        .get_all(header::SET_COOKIE)
+        .iter()
+        .find_map(|v| {
+            v.to_str()
+                .ok()?
+                .split(';')
+                .next()?
+                .strip_prefix(prefix.as_str())
+                .map(str::to_owned)
+        })
+}
+
+/// The CSRF token a page's forms carry.
+pub fn csrf_token(html: &str) -> String {
+    html.split("name=\"csrf_token\" value=\"")
+        .nth(1)
+        .and_then(|rest| rest.split('"').next())
+        .expect("a form with a CSRF token")
+        .to_owned()
+}
+
+/// Signs in through the login form and returns the session cookie value.
+pub async fn browser_login(app: &TestApp, username: &str, password: &str) -> String {
+    let page = app
+        .request(Method::GET, "/login", None)
+        .send()
+        .await
+        .unwrap();
+    let pre = set_cookie(&page, "shijian_login_csrf").expect("login page sets its CSRF cookie");
+    let resp = app
+        .request(Method::POST, "/login", None)
+        .header(header::COOKIE, format!("shijian_login_csrf={pre}"))
+        .form(&[
+            ("csrf_token", pre.as_str()),
+            ("username", username),
+            ("password", password),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), StatusCode::SEE_OTHER);
+    set_cookie(&resp, "shijian_session").expect("session cookie")
 }

@@ -2,6 +2,7 @@
 //! the user menu, user management, the audit viewer and one's own password. Forms post
 //! with the session's CSRF token; the checks themselves live in storage.
 
+mod annual_reports;
 mod entities;
 mod name_checks;
 mod pages;
@@ -22,6 +23,10 @@ use shijian_storage::sessions::SessionUser;
 pub(crate) fn router() -> Router<AppState> {
     Router::new()
         .route("/", get(pages::home))
+        .route(
+            "/annual-report",
+            get(annual_reports::show).post(annual_reports::file),
+        )
         .route("/login", get(pages::login_form).post(pages::login))
         .route("/logout", post(pages::logout))
         .route("/account", get(pages::account))

@@ -307,6 +307,14 @@ fn modules(role: Role) -> Vec<Module> {
 pub(super) async fn home(State(state): State<AppState>, auth: PageAuth) -> Response {
     let all = all_jurisdictions(&state).await;
     let chrome = Chrome::for_session(&auth.0, &all);
+    // An entity's own account works on its annual report.
+    if auth.0.user.role == Role::Enterprise
+        && shijian_storage::annual_reports::bound_entity(&state.store, &auth.actor())
+            .await
+            .is_ok_and(|b| b.is_some())
+    {
+        return Redirect::to("/annual-report").into_response();
+    }
     if !auth.0.user.role.is_staff() {
         let page = MessagePage {
             chrome,

@@ -4,7 +4,7 @@
 
 mod common;
 
-use common::{bin, serve};
+use common::{bin, fresh_pg_database, serve};
 use std::io::Write;
 use std::process::{Output, Stdio};
 
@@ -471,32 +471,11 @@ fn imported_personal_data_is_not_in_the_database_file() {
 
 #[test]
 fn imported_personal_data_is_not_in_a_postgresql_dump() {
-    let Some(admin) = std::env::var("SHIJIAN_TEST_PG_URL")
-        .ok()
-        .filter(|s| !s.is_empty())
-    else {
-        assert!(
-            std::env::var("SHIJIAN_TEST_STRICT").map_or(true, |v| v != "1"),
-            "PostgreSQL required"
-        );
-        eprintln!("SKIPPED: PostgreSQL not available");
+    let Some(url) = fresh_pg_database() else {
         return;
     };
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
-    let name = format!("t_{}", uuid::Uuid::new_v4().simple());
-    let psql = std::process::Command::new("psql")
-        .arg(&admin)
-        .arg("-qc")
-        .arg(format!("CREATE DATABASE {name}"))
-        .output()
-        .unwrap();
-    assert!(
-        psql.status.success(),
-        "{}",
-        String::from_utf8_lossy(&psql.stderr)
-    );
-    let url = format!("{}/{name}", admin.rsplit_once('/').unwrap().0);
     let keys = d.join("keys.conf");
     shijian_crypto::create_key_file(&keys, &shijian_crypto::Keys::generate()).unwrap();
     let id = id_number("42088119800101123");

@@ -86,3 +86,33 @@ pub fn pg_dump(url: &str) -> Vec<u8> {
     );
     dump.stdout
 }
+
+/// The URL of a new empty PostgreSQL database on the test server (`SHIJIAN_TEST_PG_URL`,
+/// created with `psql`), or `None` when there is no server: the test is skipped, which
+/// `SHIJIAN_TEST_STRICT=1` (the test script) refuses.
+pub fn fresh_pg_database() -> Option<String> {
+    let Some(admin) = std::env::var("SHIJIAN_TEST_PG_URL")
+        .ok()
+        .filter(|s| !s.is_empty())
+    else {
+        assert!(
+            std::env::var("SHIJIAN_TEST_STRICT").map_or(true, |v| v != "1"),
+            "PostgreSQL required"
+        );
+        eprintln!("SKIPPED: PostgreSQL not available");
+        return None;
+    };
+    let name = format!("t_{}", uuid::Uuid::new_v4().simple());
+    let psql = Command::new("psql")
+        .arg(&admin)
+        .arg("-qc")
+        .arg(format!("CREATE DATABASE {name}"))
+        .output()
+        .unwrap();
+    assert!(
+        psql.status.success(),
+        "{}",
+        String::from_utf8_lossy(&psql.stderr)
+    );
+    Some(format!("{}/{name}", admin.rsplit_once('/').unwrap().0))
+}

@@ -5,7 +5,7 @@
 mod common;
 
 use chrono::{Datelike, NaiveDate};
-use common::{bin, serve};
+use common::{bin, fresh_pg_database, serve};
 use shijian::demo::city::{City, Kind};
 use shijian::demo::entities::{baseline, Cohort, Generator, Plan, DEFAULT_ENTITIES};
 use shijian::demo::{default_as_of, existing_on};
@@ -466,30 +466,9 @@ fn serve_demo_generates_the_city_on_first_start_only() {
 /// seed.
 #[test]
 fn postgres_gets_the_same_city() {
-    let Some(admin) = std::env::var("SHIJIAN_TEST_PG_URL")
-        .ok()
-        .filter(|s| !s.is_empty())
-    else {
-        assert!(
-            std::env::var("SHIJIAN_TEST_STRICT").map_or(true, |v| v != "1"),
-            "PostgreSQL required"
-        );
-        eprintln!("SKIPPED: PostgreSQL not available");
+    let Some(url) = fresh_pg_database() else {
         return;
     };
-    let name = format!("t_{}", uuid::Uuid::new_v4().simple());
-    let psql = std::process::Command::new("psql")
-        .arg(&admin)
-        .arg("-qc")
-        .arg(format!("CREATE DATABASE {name}"))
-        .output()
-        .unwrap();
-    assert!(
-        psql.status.success(),
-        "{}",
-        String::from_utf8_lossy(&psql.stderr)
-    );
-    let url = format!("{}/{name}", admin.rsplit_once('/').unwrap().0);
     let sqlite = tempfile::tempdir().unwrap();
     let keys = sqlite.path().join("keys.conf");
     let o = run(sqlite.path(), &["demo", "--entities", "800"], &[]);

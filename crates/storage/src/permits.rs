@@ -82,6 +82,28 @@ struct ItemRow {
     sort_order: i64,
 }
 
+impl PermitItem {
+    /// The last valid day of a permit of this item issued on `issued_on`: `given` if set,
+    /// else from the item's validity (none if it has none).
+    fn valid_until(&self, issued_on: NaiveDate, given: Option<NaiveDate>) -> Option<NaiveDate> {
+        given.or_else(|| {
+            self.validity_years
+                .and_then(|y| u32::try_from(y).ok())
+                .and_then(|y| default_valid_until(issued_on, y))
+        })
+    }
+
+    /// Refuses an item whose approval was abolished (it issues nothing any more).
+    fn check_issues(&self) -> Result<()> {
+        let mode = ReformMode::from_code(&self.reform_mode).unwrap_or(ReformMode::Approval);
+        if mode.issues_permits() {
+            Ok(())
+        } else {
+            Err(rule_error(PermitRuleError::ItemAbolished))
+        }
+    }
+}
+
 impl ItemRow {
     fn into_item(self) -> PermitItem {
         let label = ReformMode::from_code(&self.reform_mode).map_or("", ReformMode::label);
@@ -523,10 +545,7 @@ pub async fn issue(
         ),
         other => other,
     })?;
-    let mode = ReformMode::from_code(&it.reform_mode).unwrap_or(ReformMode::Approval);
-    if !mode.issues_permits() {
-        return Err(rule_error(PermitRuleError::ItemAbolished));
-    }
+    it.check_issues()?;
     if !it.active {
         return Err(StoreError::invalid(
             "permit_item_inactive",
@@ -549,13 +568,7 @@ pub async fn issue(
     }
     let today = today_of(&tx);
     let issued_on = new.issued_on.unwrap_or(today);
-    let valid_until = match new.valid_until {
-        Some(d) => Some(d),
-        None => it
-            .validity_years
-            .and_then(|y| u32::try_from(y).ok())
-            .and_then(|y| default_valid_until(issued_on, y)),
-    };
+    let valid_until = it.valid_until(issued_on, new.valid_until);
     check_validity(issued_on, valid_until).map_err(rule_error)?;
     let id = uuid::Uuid::new_v4().to_string();
     let now = tx.now();
@@ -639,15 +652,8 @@ pub async fn insert_history(tx: &mut WriteTx<'_>, permits: &[HistoricPermit]) ->
                 format!("未知许可事项：{}", p.item_code),
             )
         })?;
-        let mode = ReformMode::from_code(&it.reform_mode).unwrap_or(ReformMode::Approval);
-        if !mode.issues_permits() {
-            return Err(rule_error(PermitRuleError::ItemAbolished));
-        }
-        let valid_until = p.valid_until.or_else(|| {
-            it.validity_years
-                .and_then(|y| u32::try_from(y).ok())
-                .and_then(|y| default_valid_until(p.issued_on, y))
-        });
+        it.check_issues()?;
+        let valid_until = it.valid_until(p.issued_on, p.valid_until);
         check_validity(p.issued_on, valid_until).map_err(rule_error)?;
         let status = match &p.ended {
             Some(end) if end.on < p.issued_on => {
@@ -766,13 +772,7 @@ pub async fn change(
         } => {
             let it = item(store, &row.item_code).await?;
             let issued = issued_on.unwrap_or(today);
-            let until = match valid_until {
-                Some(d) => Some(d),
-                None => it
-                    .validity_years
-                    .and_then(|y| u32::try_from(y).ok())
-                    .and_then(|y| default_valid_until(issued, y)),
-            };
+            let until = it.valid_until(issued, valid_until);
             check_validity(issued, until).map_err(rule_error)?;
             on_tx!(tx, c => sqlx::query(
                 "UPDATE permit SET status = 'valid', issued_on = $2, valid_until = $3, \

@@ -79,11 +79,18 @@ pub(super) struct DoneQuery {
     done: String,
 }
 
+/// The entity an account files for.
+struct Bound {
+    uscc: String,
+    name: String,
+    individual: bool,
+}
+
 /// The entity the signed-in account files for, or the page that says it has none.
-async fn bound(state: &AppState, auth: &PageAuth) -> Result<String, Response> {
+async fn bound(state: &AppState, auth: &PageAuth, ctx: &RequestCtx) -> Result<Bound, Response> {
     let actor = auth.actor();
     match annual_reports::bound_entity(&state.store, &actor).await {
-        Ok(Some(uscc)) => Ok(uscc),
+        Ok(Some(uscc)) => Ok(who(state, ctx, uscc).await),
         Ok(None) => Err(message(
             state,
             auth,
@@ -107,31 +114,40 @@ async fn message(state: &AppState, auth: &PageAuth, status: StatusCode, text: St
     render(status, &p)
 }
 
+/// The entity's name and whether it is an individual business, as the public register
+/// shows them (the account has no registry permission of its own).
+async fn who(state: &AppState, ctx: &RequestCtx, uscc: String) -> Bound {
+    let (name, individual) =
+        shijian_storage::entities::get(&state.store, &Actor::public_portal(), ctx, &uscc)
+            .await
+            .map_or_else(
+                |_| (uscc.clone(), false),
+                |e| (e.name, e.entity_type == "individual_business"),
+            );
+    Bound {
+        uscc,
+        name,
+        individual,
+    }
+}
+
 async fn page(
     state: &AppState,
     auth: &PageAuth,
     ctx: &RequestCtx,
-    uscc: &str,
+    entity: Bound,
     form: ReportForm,
     message_text: Option<String>,
     error: Option<String>,
 ) -> Response {
     let actor = auth.actor();
-    let reports = match annual_reports::of_entity(&state.store, &actor, ctx, uscc).await {
+    let reports = match annual_reports::of_entity(&state.store, &actor, ctx, &entity.uscc).await {
         Ok(r) => r,
         Err(e) => {
             let e = ApiError::from(e);
             return message(state, auth, e.status, e.detail).await;
         }
     };
-    // The name and kind as the public register shows them (the account has no registry
-    // permission of its own).
-    let entity =
-        shijian_storage::entities::get(&state.store, &Actor::public_portal(), ctx, uscc).await;
-    let (name, individual) = entity.map_or_else(
-        |_| (uscc.to_owned(), false),
-        |e| (e.name, e.entity_type == "individual_business"),
-    );
     let status = if error.is_some() {
         StatusCode::UNPROCESSABLE_ENTITY
     } else {
@@ -139,9 +155,9 @@ async fn page(
     };
     let p = ReportPage {
         chrome: chrome(state, auth).await,
-        uscc: uscc.to_owned(),
-        name,
-        individual,
+        uscc: entity.uscc,
+        name: entity.name,
+        individual: entity.individual,
         reports,
         form,
         statuses: ["开业", "歇业", "清算"],
@@ -158,8 +174,8 @@ pub(super) async fn show(
     Ctx(ctx): Ctx,
     Query(q): Query<DoneQuery>,
 ) -> Response {
-    let uscc = match bound(&state, &auth).await {
-        Ok(u) => u,
+    let entity = match bound(&state, &auth, &ctx).await {
+        Ok(e) => e,
         Err(r) => return r,
     };
     let last_year = state.store.clock().today().year() - 1;
@@ -169,7 +185,7 @@ pub(super) async fn show(
         ..ReportForm::default()
     };
     let done = (q.done == "filed").then(|| "年度报告已报送，并按您的选择公示。".to_owned());
-    page(&state, &auth, &ctx, &uscc, form, done, None).await
+    page(&state, &auth, &ctx, entity, form, done, None).await
 }
 
 fn amount(label: &str, text: &str) -> Result<i64, String> {
@@ -255,22 +271,18 @@ pub(super) async fn file(
     Ctx(ctx): Ctx,
     Form(f): Form<ReportForm>,
 ) -> Response {
-    let uscc = match bound(&state, &auth).await {
-        Ok(u) => u,
+    let entity = match bound(&state, &auth, &ctx).await {
+        Ok(e) => e,
         Err(r) => return r,
     };
-    let individual =
-        shijian_storage::entities::get(&state.store, &Actor::public_portal(), &ctx, &uscc)
-            .await
-            .is_ok_and(|e| e.entity_type == "individual_business");
-    let result = match filing(&f, individual) {
-        Ok(filing) => annual_reports::file(&state.store, &auth.actor(), &ctx, &uscc, filing)
+    let result = match filing(&f, entity.individual) {
+        Ok(filing) => annual_reports::file(&state.store, &auth.actor(), &ctx, &entity.uscc, filing)
             .await
             .map_err(|e| ApiError::from(e).detail),
         Err(e) => Err(e),
     };
     match result {
         Ok(_) => Redirect::to("/annual-report?done=filed").into_response(),
-        Err(detail) => page(&state, &auth, &ctx, &uscc, f, None, Some(detail)).await,
+        Err(detail) => page(&state, &auth, &ctx, entity, f, None, Some(detail)).await,
     }
 }

@@ -6,7 +6,7 @@
 
 mod common;
 
-use common::{bin, serve};
+use common::{bin, fresh_pg_database, serve};
 use shijian_crypto::{FieldCipher, KeySource, Keys};
 use shijian_domain::clock::SystemClock;
 use shijian_domain::password::PasswordPolicy;
@@ -486,26 +486,9 @@ fn rotate_reencrypt_retire_on_sqlite_and_sign_in_still_works() {
 
 #[test]
 fn rotate_reencrypt_retire_on_postgresql() {
-    let Some(admin) = std::env::var("SHIJIAN_TEST_PG_URL")
-        .ok()
-        .filter(|s| !s.is_empty())
-    else {
-        assert!(
-            std::env::var("SHIJIAN_TEST_STRICT").map_or(true, |v| v != "1"),
-            "SHIJIAN_TEST_PG_URL is not set but PostgreSQL tests are required"
-        );
-        eprintln!("SKIPPED: PostgreSQL not available (set SHIJIAN_TEST_PG_URL)");
+    let Some(url) = fresh_pg_database() else {
         return;
     };
-    let name = format!("keys_{}", uuid::Uuid::new_v4().simple());
-    runtime().block_on(async {
-        let mut c = sqlx::PgConnection::connect(&admin).await.unwrap();
-        sqlx::query(&format!("CREATE DATABASE {name}"))
-            .execute(&mut c)
-            .await
-            .unwrap();
-    });
-    let url = format!("{}/{name}", admin.rsplit_once('/').unwrap().0);
     let t = Target::postgres(url.clone());
     rotate_reencrypt_retire(&t);
     runtime().block_on(async {
